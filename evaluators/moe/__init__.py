@@ -1,0 +1,1 @@
+"""MoE expert placement kit (expert-parallelism load balancing): checks, balancedness, loads."""

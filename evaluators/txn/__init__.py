@@ -1,0 +1,1 @@
+"""Transaction scheduling kit: the makespan simulator, bounds and workload generators."""
