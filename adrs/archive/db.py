@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,26 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+_WAL_ATTEMPTS = 20
+
+
+def _enable_wal(cur: Any) -> None:
+    """Switch a SQLite file to WAL; a no-op once any connection has done it.
+
+    The first switch of a new file needs an exclusive lock. Two processes switching at
+    once each hold a shared lock and want the exclusive one, which SQLite reports at once
+    as "database is locked" (its busy handler would deadlock), so this retries briefly.
+    """
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+
 def make_engine(url: str, *, readonly: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     try:
@@ -72,8 +95,8 @@ def make_engine(url: str, *, readonly: bool = False) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            _enable_wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()

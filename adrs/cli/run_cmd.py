@@ -159,6 +159,7 @@ def run_cmd(
 @click.option("--iterations", type=click.IntRange(min=0), help="raise the run's iteration limit")
 @click.option("--budget-usd", type=click.FloatRange(min=0, min_open=True), help="raise the budget")
 @click.option("--max-llm-calls", type=click.IntRange(min=1), help="raise the call limit")
+@click.option("--ray-address", help="evaluate on this Ray cluster this time")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--quiet", is_flag=True)
 def resume_cmd(
@@ -167,6 +168,7 @@ def resume_cmd(
     iterations: int | None,
     budget_usd: float | None,
     max_llm_calls: int | None,
+    ray_address: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -179,6 +181,7 @@ def resume_cmd(
             iterations=iterations,
             budget_usd=budget_usd,
             max_llm_calls=max_llm_calls,
+            ray_address=ray_address,
             notify=None if quiet else _say,
             on_progress=None if quiet else printer,
         )

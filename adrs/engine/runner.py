@@ -202,10 +202,13 @@ def resume_run(
     iterations: int | None = None,
     budget_usd: float | None = None,
     max_llm_calls: int | None = None,
+    ray_address: str | None = None,
 ) -> RunResult:
     """Continue a run from its archive, with the settings it was started with.
 
     ``iterations``, ``budget_usd`` and ``max_llm_calls`` raise the run's limits.
+    ``ray_address`` evaluates this time on that Ray cluster; it is not kept in the run's
+    settings, because where a run is continued says nothing about the run itself.
     """
     say = notify or (lambda _m: None)
     archive = Archive(db)
@@ -228,6 +231,9 @@ def resume_run(
     if raised:
         settings = apply_overrides(settings, raised, "resume").check("resume")
         archive.update_run(run.id, settings=settings.to_dict())
+    if ray_address is not None:
+        where = {"ray_address": ray_address, "executor": "ray"}
+        settings = apply_overrides(settings, where, "resume").check("resume")
     sandbox, _why = choose_sandbox(run.sandbox_backend or settings.sandbox, problem)
     mutator, explanation = make_mutator(settings.models, settings)
     executor = make_executor(settings)

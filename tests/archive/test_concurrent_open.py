@@ -59,6 +59,39 @@ def test_processes_creating_one_new_archive_at_once_all_open_it(
     assert versions == [db.head_revision()]
 
 
+def _connect_after(barrier: object, url: str, results: object) -> None:
+    engine = db.make_engine(url)
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        with engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+        results.put(str(mode))  # type: ignore[attr-defined]
+    except Exception as exc:  # the test reports whatever an opener hit
+        results.put(repr(exc))  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_first_connections_to_a_new_sqlite_file_all_get_wal(tmp_path: Path) -> None:
+    # Switching a new file to WAL at once from several processes is a lock deadlock
+    # that SQLite reports immediately; a few dozen rounds make the race near certain.
+    ctx = multiprocessing.get_context("fork")
+    outcomes: list[str] = []
+    for round_ in range(40):
+        url = f"sqlite:///{tmp_path / f'new-{round_}.db'}"
+        barrier = ctx.Barrier(OPENERS)
+        results = ctx.Queue()
+        procs = [
+            ctx.Process(target=_connect_after, args=(barrier, url, results)) for _ in range(OPENERS)
+        ]
+        for p in procs:
+            p.start()
+        outcomes += [results.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join(timeout=30)
+    assert set(outcomes) == {"wal"}
+
+
 def test_a_readonly_opener_of_an_archive_being_created_fails_without_writing(
     tmp_path: Path,
 ) -> None:

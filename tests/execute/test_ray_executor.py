@@ -156,6 +156,22 @@ def test_unreachable_ray_address_is_one_line_and_leaves_no_run(
     assert not db.exists() or Archive(str(db)).list_runs() == []
 
 
+def test_resume_on_an_unreachable_ray_address_is_one_line_and_changes_nothing(
+    make_problem: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "a.db")
+    first = start_run(make_problem(), {"iterations": 1, "executor": "inline"}, db=db)
+    before = Archive(db).get_run(first.run_id)
+    capsys.readouterr()
+    code = main(["resume", first.run_id, "--db", db, "--ray-address", "127.0.0.1:1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("adrs: error: cannot reach the Ray head node at 127.0.0.1:1")
+    assert "\n" not in err
+    after = Archive(db).get_run(first.run_id)
+    assert (after.status, after.settings) == (before.status, before.settings)
+
+
 def test_ray_address_with_inline_executor_is_refused(
     make_problem: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from adrs.archive.store import Archive
-from adrs.engine.runner import RunResult, start_run
+from adrs.engine.runner import RunResult, resume_run, start_run
 from adrs.evaluation.status import ProgramState, Status
 from adrs.execute import ray_cluster
 from adrs.execute.base import EvalTask
@@ -104,3 +104,21 @@ def test_killing_a_node_mid_run_loses_no_candidate(
             assert sum(e.purpose == "search" for e in archive.evaluations(p.id)) == 1
     faults = [e.message for e in archive.events(run.id) if e.kind == "infrastructure"]
     assert faults and all("lost the Ray worker" in f for f in faults)
+
+
+def test_a_run_started_elsewhere_resumes_on_the_cluster_named_at_resume(
+    cluster: Any, make_problem: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = make_problem(SLOW_SEED.format(delay=0.1), timeout=30)
+    db = str(tmp_path / "a.db")
+    first = start_run(
+        root, {"iterations": 2, "seed": 3, "executor": "inline", "sandbox": "process"}, db=db
+    )
+    resumed = resume_run(first.run_id, db=db, iterations=4, ray_address=cluster.address)
+    assert ray_cluster._current is not None and ray_cluster._current.address == cluster.address
+    archive = Archive(db)
+    run = archive.get_run(resumed.run_id)
+    assert run.status == "finished"
+    assert [p.seq for p in archive.programs(run.id)] == list(range(5))
+    # Where it was continued is not part of the run's settings.
+    assert run.settings["executor"] == "inline" and run.settings.get("ray_address") is None
