@@ -72,6 +72,17 @@ def number(value: Any) -> str:
     return json.dumps(value, default=str)[:200]
 
 
+def setting(value: Any) -> str:
+    """An applied limit or setting as a person writes it: lists joined, mappings as k=v."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {setting(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(setting(v) for v in value) or "none"
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1 << 20:
+        return f"{value / (1 << 20):g} MiB" if value % (1 << 20) == 0 else f"{value:,}"
+    return number(value) if not isinstance(value, str) else value
+
+
 def environment(root: Path | None = None) -> Environment:
     """The Jinja2 environment: autoescaping on, undefined names an error, our filters."""
     env = Environment(
@@ -81,7 +92,13 @@ def environment(root: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        score=fmt, duration=duration, percent=percent, when=when, money=money, number=number
+        score=fmt,
+        duration=duration,
+        percent=percent,
+        when=when,
+        money=money,
+        number=number,
+        setting=setting,
     )
     env.filters["short"] = lambda ident: str(ident)[:8] if ident else "-"
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, default=str)
