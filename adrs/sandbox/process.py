@@ -28,6 +28,7 @@ from typing import IO, Any
 import evaluators
 from adrs.sandbox.base import SandboxJob, SandboxResult
 from adrs.sandbox.fsview import default_hidden, needed_paths, view_script, world_traversable
+from adrs.sandbox.trees import copy_readable
 
 HARNESS = Path(evaluators.__file__).resolve().parent / "harness.py"
 OUTPUT_NAME = "out/frames.jsonl"
@@ -178,12 +179,7 @@ class ProcessSandbox:
             path.write_bytes(data)
             path.chmod(0o644)
         for rel, tree in job.trees.items():
-            shutil.copytree(tree, workdir / rel, ignore=shutil.ignore_patterns("__pycache__"))
-            for root, dirs, files in os.walk(workdir / rel):
-                for d in dirs:
-                    os.chmod(os.path.join(root, d), 0o755)
-                for f in files:
-                    os.chmod(os.path.join(root, f), 0o644)
+            copy_readable(tree, workdir / rel)
         (workdir / "out").mkdir(mode=0o700)
         scratch = workdir / "scratch"
         scratch.mkdir(mode=0o700)

@@ -22,6 +22,7 @@ from pathlib import Path
 from adrs.sandbox import engine
 from adrs.sandbox.base import SandboxJob
 from adrs.sandbox.reaper import HOSTDIR_PREFIX
+from adrs.sandbox.trees import copy_readable
 
 CHANNEL_NAME = "frames.jsonl"
 OUTPUT_NAME = f"out/{CHANNEL_NAME}"  # relative to the container's working directory
@@ -85,12 +86,7 @@ def fill(hostdir: HostDir, job: SandboxJob, uid: int) -> None:
     for rel, tree in job.trees.items():
         target = hostdir.job / rel
         _check_inside(hostdir.job, target)
-        shutil.copytree(tree, target, ignore=shutil.ignore_patterns("__pycache__"))
-        for root, dirs, files in os.walk(target):
-            for d in dirs:
-                os.chmod(os.path.join(root, d), 0o755)
-            for f in files:
-                os.chmod(os.path.join(root, f), 0o644)
+        copy_readable(tree, target)
     for dirpath, dirnames, _ in os.walk(hostdir.job):
         for d in dirnames:
             os.chmod(os.path.join(dirpath, d), 0o755)

@@ -178,3 +178,35 @@ def test_ray_address_with_inline_executor_is_refused(
     argv = ["run", str(make_problem()), "--executor", "inline", "--ray-address", "h:1"]
     assert main([*argv, "--db", str(tmp_path / "a.db")]) == 1
     assert "'ray_address' needs executor 'ray'" in capsys.readouterr().err
+
+
+PEER_SEED = """
+# EVOLVE-BLOCK-START
+def area(w, h):
+    return w * h
+# EVOLVE-BLOCK-END
+"""
+
+PEER_EVALUATOR = """
+import importlib.util
+
+def evaluate(program_path):
+    spec = importlib.util.spec_from_file_location("prog", program_path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return {"combined_score": float(mod.area(3, 4))}
+"""
+
+
+def test_peer_folder_unpacked_on_a_worker_is_readable_by_the_process_sandbox(
+    tmp_path: Path, local_ray: None
+) -> None:
+    # The worker unpacks the bundle into a folder only its own user may read; the
+    # sandbox's unprivileged user must still be able to load the peer's evaluator.
+    root = tmp_path / "peer"
+    root.mkdir()
+    (root / "initial_program.py").write_text(PEER_SEED)
+    (root / "evaluator.py").write_text(PEER_EVALUATOR)
+    evaluation = evaluate(RayExecutor(1), root, PEER_SEED)
+    assert evaluation.status is Status.OK, evaluation.reason
+    assert evaluation.stages[0].metrics["combined_score"] == 12.0
