@@ -79,13 +79,13 @@ def build_llm_mutator(models: list[str], settings: object) -> tuple[Mutator, str
     base_url = openai_base_url(settings)
 
     def make_client(spec: ModelSpec) -> ChatClient:
-        # The SDKs take seconds to import: only a run that calls a model pays for them.
-        from adrs.llm.anthropic_client import AnthropicClient
-        from adrs.llm.openai_client import OpenAIClient
-
+        # The SDKs take seconds to import: only a run that calls a provider's model pays
+        # for that provider's SDK (the Anthropic SDK alone is ~2 s on a 2-core machine).
         key = keys.get(spec.provider)
         api_key = key.value if key else None
         if spec.provider == "openai":
+            from adrs.llm.openai_client import OpenAIClient
+
             return OpenAIClient(
                 spec,
                 api_key=api_key,
@@ -93,6 +93,8 @@ def build_llm_mutator(models: list[str], settings: object) -> tuple[Mutator, str
                 max_output_tokens=settings.max_output_tokens,
                 temperature=settings.temperature,
             )
+        from adrs.llm.anthropic_client import AnthropicClient
+
         return AnthropicClient(
             spec,
             api_key=api_key,
