@@ -20,12 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from adrs.archive.store import Archive, ProgramRecord, new_id
+from archive_fill import fill
+
+from adrs.archive.store import Archive, ProgramRecord
 from adrs.engine import loop
 from adrs.engine.runner import resume_run, start_run
-from adrs.evaluation.evaluate import Evaluation, StageResult
-from adrs.evaluation.status import ProgramState, Status
-from adrs.source.fingerprint import fingerprint
 
 PROBLEM = Path(__file__).resolve().parents[1] / "problems" / "model_placement"
 STEPS = ("_select", "_patch", "_record", "_admit")
@@ -45,43 +44,10 @@ def timed(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def fill(db: str, run_id: str, count: int) -> None:
+def fill_variants(db: str, run_id: str, count: int) -> None:
     """Add ``count`` evaluated variants of the seed, each with the seed's evaluation."""
-    archive = Archive(db)
-    seed = archive.programs(run_id)[0]
-    stages = [
-        StageResult(
-            stage=row.stage,
-            split=row.split,
-            status=Status(row.status),
-            reason=row.reason,
-            metrics=dict(row.metrics),
-            score=row.score,
-            cases=list(row.cases),
-            backend=row.backend,
-            wall_s=row.wall_s,
-            limits=dict(row.limits),
-        )
-        for row in archive.evaluations(seed.id)
-    ]
-    evaluation = Evaluation(stages=stages, complete=True)
-    for i in range(count):
-        source = f"{seed.source}\n_variant = {i}\n"
-        rec = ProgramRecord(
-            id=new_id(),
-            run_id=run_id,
-            seq=i + 1,
-            island=(i + 1) % 2,
-            generation=1,
-            source=source,
-            source_hash=fingerprint(source, "python"),
-            language="python",
-            state=str(ProgramState.PENDING),
-            parent_id=seed.id,
-        )
-        archive.add_program(rec, None, [(seed.id, "parent")])
-        archive.record_evaluation(rec.id, run_id, evaluation, features={"complexity": 1.0})
-    archive.close()
+    seed = Archive(db).programs(run_id)[0]
+    fill(db, run_id, [(f"{seed.source}\n_variant = {i}\n", None) for i in range(count)])
 
 
 def main() -> None:
@@ -111,7 +77,7 @@ def main() -> None:
             db = args.db_url or f"sqlite:///{tmp}/archive-{size}.db"
             first = start_run(PROBLEM, {"iterations": 0, "executor": "inline"}, db=db)
             started = time.perf_counter()
-            fill(db, first.run_id, size)
+            fill_variants(db, first.run_id, size)
             filled = time.perf_counter() - started
             spent.clear()
             calls.clear()
