@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from adrs.search.member import Member
-from adrs.search.selection import SelectionStrategy, ranked
+from adrs.search.selection import SelectionStrategy, ranked, top, worst
 
 Cell = tuple[int, ...]
 
@@ -96,10 +96,10 @@ class Island:
                 pool = [
                     m for m in self.members.values() if self.best is None or m.id != self.best.id
                 ]
-            worst = ranked(pool)[-1]
-            del self.members[worst.id]
+            gone = worst(pool)
+            del self.members[gone.id]
             for cell, mid in list(self.cells.items()):
-                if mid == worst.id:
+                if mid == gone.id:
                     del self.cells[cell]
 
 
@@ -158,10 +158,7 @@ class Population:
     def migrate(self) -> list[tuple[str, int, int]]:
         """Ring migration of each island's best members to the next island."""
         moves = []
-        leaders = [
-            ranked(list(isl.members.values()))[: self.config.migration_count]
-            for isl in self.islands
-        ]
+        leaders = [top(isl.members.values(), self.config.migration_count) for isl in self.islands]
         for i, group in enumerate(leaders):
             dest = self.islands[(i + 1) % len(self.islands)]
             for m in group:
@@ -187,7 +184,8 @@ class Population:
             parent = strategy.choose(elites, rng)
         chosen = {parent.id}
         inspirations: list[Member] = []
-        for m in ranked(list(island.members.values())):
+        # The parent may be among the leaders: one more than needed covers it.
+        for m in top(island.members.values(), self.config.inspirations_best + 1):
             if len(inspirations) >= self.config.inspirations_best:
                 break
             if m.id not in chosen:

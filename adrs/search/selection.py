@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from adrs.search.member import Member
@@ -17,9 +18,24 @@ class SelectionStrategy(Protocol):
     def choose(self, candidates: Sequence[Member], rng: random.Random) -> Member: ...
 
 
-def ranked(candidates: Sequence[Member]) -> list[Member]:
+def rank_key(m: Member) -> tuple[float, int]:
     """Best first; ties broken by proposal order so that selection is reproducible."""
-    return sorted(candidates, key=lambda m: (-m.fitness, m.seq))
+    return (-m.fitness, m.seq)
+
+
+def ranked(candidates: Iterable[Member]) -> list[Member]:
+    return sorted(candidates, key=rank_key)
+
+
+def top(candidates: Iterable[Member], k: int) -> list[Member]:
+    """``ranked(candidates)[:k]`` in linear time: islands hold thousands of members and
+    only a few leaders are wanted per proposal."""
+    return heapq.nsmallest(k, candidates, key=rank_key)
+
+
+def worst(candidates: Iterable[Member]) -> Member:
+    """``ranked(candidates)[-1]``."""
+    return max(candidates, key=rank_key)
 
 
 class PowerLawRank:
