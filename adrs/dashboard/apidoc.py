@@ -82,7 +82,11 @@ ENDPOINTS = (
         "/compare",
         "Two programs side by side: both rows, their metrics and the difference b - a, and a "
         "unified diff from a to b.",
-        (("a", "program id"), ("b", "program id")),
+        (
+            ("a", "program id"),
+            ("b", "program id"),
+            ("p", "program id, given twice in place of a and b (the listings' tick boxes)"),
+        ),
     ),
     Endpoint(
         "/api/stamp",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from adrs.dashboard.charts import fmt
 from adrs.errors import AdrsError
@@ -61,6 +62,16 @@ def money(value: float | None) -> str:
     return "-" if value is None else f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
 
 
+def count(value: int | None) -> str:
+    """A count with thousands separators (8,963,711), or ``-``."""
+    return "-" if value is None else f"{value:,}"
+
+
+def mutation(value: str | None) -> Markup:
+    """A mutation label (``a+b+c``), escaped, that may wrap after each ``+``."""
+    return Markup("+<wbr>").join(escape(part) for part in (value or "").split("+"))
+
+
 def number(value: Any) -> str:
     """A metric value of any type, compactly: floats to 6 significant digits."""
     if isinstance(value, bool) or value is None:
@@ -97,6 +108,8 @@ def environment(root: Path | None = None) -> Environment:
         percent=percent,
         when=when,
         money=money,
+        count=count,
+        mutation=mutation,
         number=number,
         setting=setting,
     )

@@ -34,13 +34,16 @@ def fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values (1, 2 or 5 times a power of ten) covering ``[lo, hi]``."""
+def nice_ticks(lo: float, hi: float, count: int = 5, integer: bool = False) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten) covering ``[lo, hi]``; with
+    ``integer`` only whole numbers (iterations: a run of one iteration has ticks 0 and 1)."""
     if hi <= lo:
         return [lo]
     raw = (hi - lo) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if integer:
+        step = max(step, 1)
     first = math.ceil(lo / step) * step
     return [first + k * step for k in range(int((hi - first) / step) + 1)]
 
@@ -83,7 +86,7 @@ def _axes(scale: _Scale, metric: str) -> list[str]:
         out.append(f'<line class="grid" x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}"/>')
         out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">')
         out.append(f"{fmt(v)}</text>")
-    for v in nice_ticks(0, scale.x_max):
+    for v in nice_ticks(0, scale.x_max, integer=True):
         x = scale.x(v)
         out.append(f'<text class="tick" x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle">')
         out.append(f"{int(v)}</text>")

@@ -6,6 +6,7 @@ Screenshots of every page go to test-artifacts/dashboard/ for people to look at.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -20,7 +21,7 @@ import pytest
 
 from adrs.dashboard.app import create_app
 from tests.conftest import PROBLEMS, REPO
-from tests.dashboard.conftest import OfflineArchive, serving
+from tests.dashboard.conftest import BigArchive, OfflineArchive, serving
 from tests.support.require import require
 
 ARTIFACTS = REPO / "test-artifacts" / "dashboard"
@@ -119,7 +120,70 @@ def test_a_researcher_goes_from_the_runs_to_a_program_and_compares_it(
     page.click("text=Compare the two ticked")
     page.wait_for_url("**/compare?p=*")
     assert page.locator("table.side-diff").count() == 1
+    page.goto(f"{dashboard}/runs/{offline_archive.run_id}")
+    page.click("text=All programs")
+    page.wait_for_url("**/programs")
+    rows = page.locator("#program-list tbody tr")
+    assert rows.count() > 10
+    parents = page.locator("#program-list tbody td:nth-child(7) a").all_inner_texts()
+    assert len(parents) > 10 and all(re.fullmatch(r"#\d+", p) for p in parents)  # as #seq
+    w.shot("08-programs")
+    page.goto(f"{dashboard}/runs/{offline_archive.run_id}")
+    page.click("text=Event log")
+    page.wait_for_url("**/events")
+    assert "validation" in page.locator("main table").inner_text()
+    w.shot("09-events")
+    page.goto(f"{dashboard}/runs/{offline_archive.run_id}/lineage")
+    page.click(".filters a:text-is('island')")
+    page.wait_for_url("**colour=island*")
+    assert page.locator(".legend .island-key").count() == 2  # the key to the colours
+    w.shot("10-lineage-by-island")
+    page.click("a.api-link:text-is('API')")
+    page.wait_for_url("**/api")
+    assert page.locator("main table tbody tr").count() >= 9
+    w.shot("11-api-reference")
     w.close()
+
+
+def test_links_to_a_part_of_a_page_land_below_the_sticky_header(
+    browser: Any, dashboard: str, offline_archive: OfflineArchive
+) -> None:
+    w = Watched(browser)
+    page = w.page
+    for part, heading in (("metrics", "#metrics h2"), ("children", "#children h2")):
+        page.goto(f"{dashboard}/programs/{offline_archive.best_id}#{part}")
+        header = page.locator("header.top").bounding_box()
+        box = page.locator(heading).bounding_box()
+        assert header and box
+        assert page.evaluate("window.scrollY") > 0, part  # the page did scroll to it
+        assert box["y"] >= header["y"] + header["height"], part  # and it is not hidden
+    w.shot("12-program-anchor", full_page=False)
+    w.close()
+
+
+def test_a_big_runs_pages_in_the_browser(browser: Any, big_archive: BigArchive) -> None:
+    with serving(create_app(big_archive.url)) as base:
+        w = Watched(browser)
+        page = w.page
+        page.goto(f"{base}/runs/{big_archive.run_id}")
+        assert page.locator("svg.chart line.band").count() > 50  # min/max per stretch
+        assert page.locator("svg.chart polyline.best").count() == 1  # best so far
+        w.shot("13-big-run")
+        page.click("text=Lineage of the best program")
+        page.wait_for_url("**/lineage")
+        assert page.locator("svg.tree circle.node").count() > 20
+        assert page.locator("svg.tree circle.focus").count() == 1
+        box = page.locator(".tree-box")
+        focus = page.locator("svg.tree circle.focus").bounding_box()
+        shown = box.bounding_box()
+        assert focus and shown  # lineage.js scrolled the focus into the box
+        assert shown["x"] <= focus["x"] <= shown["x"] + shown["width"]
+        w.shot("14-big-lineage-window")
+        page.click("text=more ancestors")
+        page.wait_for_url("**focus=*")
+        assert page.locator("svg.tree circle.node").count() > 20
+        w.shot("15-big-lineage-higher")
+        w.close()
 
 
 def test_text_a_model_wrote_never_runs_in_the_browser(

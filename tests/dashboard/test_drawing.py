@@ -31,6 +31,26 @@ def test_ticks_are_round_numbers_covering_the_range() -> None:
     assert nice_ticks(0, 200) == [0, 50, 100, 150, 200]
 
 
+def test_iteration_ticks_are_whole_numbers_even_for_a_run_just_begun() -> None:
+    assert nice_ticks(0, 1, integer=True) == [0, 1]
+    assert nice_ticks(0, 3, integer=True) == [0, 1, 2, 3]
+    assert nice_ticks(0, 200, integer=True) == [0, 50, 100, 150, 200]
+    only_the_seed = {"mode": "points", "count": 1, "points": [{"seq": 0, "score": 1.0}]}
+    only_the_seed["points"][0].update(island=0, id="a")
+    svg = str(
+        score_chart(
+            only_the_seed,
+            [{"seq": 0, "score": 1.0, "id": "a"}],
+            direction="maximize",
+            metric="m",
+            seed_score=1.0,
+            program_url=lambda i: f"/programs/{i}",
+        )
+    )
+    labels = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
+    assert labels == ["0", "1"]  # not 0 0 0 0 0 1
+
+
 def test_score_chart_links_points_and_escapes_labels() -> None:
     series = {
         "mode": "points",

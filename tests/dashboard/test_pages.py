@@ -231,3 +231,30 @@ def test_a_run_that_has_just_started_renders_every_page(tmp_path: Path) -> None:
         assert tree["focus"]["id"] == seed.id and tree["focus"]["state"] == "pending"
         assert fetch(f"{base}/api/runs/{run_id}").json()["run"]["statuses"] == {"pending": 1}
     archive.close()
+
+
+def test_program_listing_names_each_parent_by_its_number(
+    dashboard: str, offline_archive: OfflineArchive
+) -> None:
+    items = fetch(f"{dashboard}/api/runs/{offline_archive.run_id}/programs").json()["programs"]
+    by_id = {p["id"]: p for p in items["items"]}
+    children = [p for p in items["items"] if p["parent_id"] in by_id]
+    assert children
+    assert all(p["parent_seq"] == by_id[p["parent_id"]]["seq"] for p in children)
+    html = fetch(f"{dashboard}/runs/{offline_archive.run_id}/programs").body
+    seed = by_id[offline_archive.seed_id]
+    link = f'href="/programs/{seed["id"]}">#{seed["seq"]}</a>'
+    assert html.count(link) >= 2  # its own row, and its children's parent column
+    assert f">{seed['id'][:8]}</a>" not in html  # no bare id prefixes
+
+
+def test_the_event_log_offers_newest_only_when_paged_back(
+    dashboard: str, offline_archive: OfflineArchive
+) -> None:
+    newest = fetch(f"{dashboard}/runs/{offline_archive.run_id}/events").body
+    assert "newest" not in newest  # two events: one page, nothing to go back to
+    last = fetch(f"{dashboard}/api/runs/{offline_archive.run_id}/events").json()["events"]
+    paged = fetch(
+        f"{dashboard}/runs/{offline_archive.run_id}/events?before={last['items'][0]['id']}"
+    ).body
+    assert "← newest" in paged

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from adrs.dashboard.charts import island_colour
 from adrs.dashboard.errors import BadParameter
 from adrs.dashboard.pages.base import Page, Reader, Urls
 from adrs.dashboard.params import Params
@@ -132,7 +133,10 @@ def present(data: dict[str, Any], urls: Urls) -> dict[str, Any]:
         }
         return urls.lineage(run["id"], **query)
 
+    islands = sorted({int(n["island"]) for n in nodes if not n.get("placeholder")})
     return {
+        # the key to the colours when the tree is coloured by island
+        "island_keys": [(i, island_colour(i)) for i in islands],
         "tree": lineage_svg(
             nodes,
             colour_by=data["colour"],

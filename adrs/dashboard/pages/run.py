@@ -117,6 +117,7 @@ def build_events(src: Reader, params: Params, path: dict[str, str]) -> dict[str,
     before = params.integer("before", None, low=1, high=2**62)
     return {
         "run": run,
+        "before": before,
         "events": runs.events(conn, run["id"], before=before, limit=EVENTS_PER_PAGE),
     }
 

@@ -163,4 +163,13 @@ def run_programs(
             .offset(paging.offset)
         )
     )
+    # each parent's seq, to name it as the pages name programs (#12): looked up for the
+    # page's rows only (a join would run for every row the offset skips)
+    parent_ids = {p["parent_id"] for p in found if p["parent_id"]}
+    seqs: dict[str, int] = {}
+    if parent_ids:
+        query = select(Program.id, Program.seq).where(Program.id.in_(sorted(parent_ids)))
+        seqs = {pid: seq for pid, seq in conn.execute(query)}
+    for p in found:
+        p["parent_seq"] = seqs.get(p["parent_id"]) if p["parent_id"] else None
     return {"items": found, **paging.describe(total), "sort": sort, "show": show}
