@@ -8,17 +8,19 @@ then counts the hits itself. The baselines, Belady's offline optimum and the
 compulsory-miss ceiling are computed here too, once per case.
 
 Workloads: synthetic by default (seeded, offline); the Mooncake traces when the
-``ADRS_DATA_DIR`` environment variable names a data directory holding ``mooncake/``.
+``ADRS_DATA_DIR`` environment variable names a data directory holding ``mooncake/`` (a
+data directory without that sub-folder leaves the synthetic workload in place, as for
+every problem; a ``mooncake/`` without its trace files is an error).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
+from evaluators.data_dir import problem_data
 from evaluators.kvcache import mooncake, workload
 from evaluators.kvcache.cache import IllegalEviction, PrefixCache
 from evaluators.kvcache.policies import BASELINES, Replay, make_baseline
@@ -53,9 +55,9 @@ _references: dict[str, dict[str, float]] = {}
 
 
 def data_dir() -> Path | None:
-    """The real-data directory, when ``ADRS_DATA_DIR`` names one."""
-    value = os.environ.get("ADRS_DATA_DIR", "").strip()
-    return Path(value) if value else None
+    """The data directory holding ``mooncake/``, when ``ADRS_DATA_DIR`` names one."""
+    folder = problem_data("mooncake")
+    return folder.parent if folder is not None else None
 
 
 def _case(case_id: str, source: str, trace: Trace) -> dict[str, Any]:

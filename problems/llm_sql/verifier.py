@@ -4,7 +4,9 @@ The candidate returns indexes only (a row order and, per output row, a field ord
 prompts are rebuilt here from the host's own copy of the table, so whatever a candidate
 does to the table it was handed inside the sandbox cannot change what is scored. Checked:
 every input row appears exactly once; every output row's fields are a permutation of that
-row's own columns; every group of columns stays together, in its order.
+row's own columns; every group of columns stays together, in its order; and the table is
+not changed in place (``driver.py`` hands it back after the call, and it is compared with
+the host's copy, which the sandbox never touches).
 
 Score per case: 0.95 x hit rate + 0.05 x speed, where speed = 1 - elapsed / budget
 (clipped at 0; the budget is 12 s for the 28,479-row beer table, pro rata by rows), the
@@ -16,12 +18,12 @@ table when the ``ADRS_DATA_DIR`` environment variable names a directory with
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evaluators.data_dir import problem_data
 from evaluators.prefix_reuse import metrics
 from evaluators.prefix_reuse.tables import Table, generate, read_csv, slice_rows
 from evaluators.verdict import InvalidOutput
@@ -43,9 +45,9 @@ _references: dict[str, dict[str, float]] = {}
 
 
 def data_dir() -> Path | None:
-    """The real-data directory, when ``ADRS_DATA_DIR`` names one."""
-    value = os.environ.get("ADRS_DATA_DIR", "").strip()
-    return Path(value) if value else None
+    """The data directory holding ``llm_sql/``, when ``ADRS_DATA_DIR`` names one."""
+    folder = problem_data("llm_sql")
+    return folder.parent if folder is not None else None
 
 
 def _case(case_id: str, source: str, table: Table) -> dict[str, Any]:
@@ -147,10 +149,32 @@ def _reference(case: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def check_unchanged(table: dict[str, Any], after: Any) -> None:
+    """InvalidOutput, saying where, unless ``after`` is ``[columns, rows, groups]`` exactly
+    as the host holds them: the candidate must not change its input table in place."""
+    if not isinstance(after, list) or len(after) != 3:
+        raise InvalidOutput("the driver's 'table_after' is not [columns, rows, groups]")
+    columns, rows, groups = after
+    if columns != table["columns"]:
+        raise InvalidOutput("reorder changed its input 'columns' in place")
+    if groups != table["groups"]:
+        raise InvalidOutput("reorder changed its input 'groups' in place")
+    if rows == table["rows"]:
+        return
+    if not isinstance(rows, list) or len(rows) != len(table["rows"]):
+        raise InvalidOutput("reorder changed its input 'rows' in place (rows added or removed)")
+    k = next(k for k, (a, b) in enumerate(zip(rows, table["rows"], strict=True)) if a != b)
+    raise InvalidOutput(f"reorder changed its input 'rows' in place (row {k} differs)")
+
+
 def score(case: dict[str, Any], output: Any) -> dict[str, float]:
     table = case["input"]
     rows = table["rows"]
-    order, fields = check_output(output, len(rows), len(table["columns"]), table["groups"])
+    if not isinstance(output, dict) or not {"reordering", "table_after"} <= set(output):
+        raise InvalidOutput("expected the driver's {'reordering': ..., 'table_after': ...}")
+    check_unchanged(table, output["table_after"])
+    reordering = output["reordering"]
+    order, fields = check_output(reordering, len(rows), len(table["columns"]), table["groups"])
     prompts = [metrics.render(rows[r], f) for r, f in zip(order, fields, strict=True)]
     plain = [metrics.render(rows[r], f, separator="") for r, f in zip(order, fields, strict=True)]
     out = {

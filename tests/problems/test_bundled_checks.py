@@ -6,7 +6,7 @@ from adrs.problem.check import check_problem
 from tests.conftest import PROBLEMS
 
 
-@pytest.mark.parametrize("name", ["moe_placement", "txn_scheduling", "spot_scheduling"])
+@pytest.mark.parametrize("name", ["moe_placement", "txn_scheduling", "spot_scheduling", "llm_sql"])
 def test_problem_folder_checks_and_its_seed_evaluates(name: str, synthetic: None) -> None:
     report = check_problem(PROBLEMS / name, sandbox="process")
     failed = [f"{i.name}: {i.detail}" for i in report.items if not i.ok]

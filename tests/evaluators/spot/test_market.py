@@ -76,6 +76,28 @@ def test_safety_rule_takes_over_and_every_deadline_holds() -> None:
         assert waiting.forced_from is not None and waiting.on_demand_s > 0
 
 
+@pytest.mark.parametrize("sc", market.study_scenarios(), ids=lambda sc: sc.label)
+def test_safety_rule_fires_at_the_first_tick_one_more_wait_could_not_afford(
+    sc: Scenario,
+) -> None:
+    """Forced from the first tick t with deadline - (t + 1) ticks <= work left + overhead."""
+    # Waiting from the start: nothing is done, so the rule's first tick is known in closed form.
+    first = next(
+        t for t in range(600) if sc.deadline_s - (t + 1) * sc.gap_s <= sc.job_s + sc.overhead_s
+    )
+    waiting = run(NEVER, sc, always(market.NONE))
+    assert waiting.forced_from == first
+    assert not sc.forced(first - 1, 0) and sc.forced(first, 0)
+    # Taken over at that tick, the job meets its deadline. The literal rule (remaining time
+    # <= work left + overhead) does not hold yet; checked a tick later, the time left may
+    # already be short of the work plus a restart, so the simulator checks a tick ahead.
+    assert waiting.finish_s <= sc.deadline_s
+    assert sc.deadline_s - first * sc.gap_s > sc.job_s + sc.overhead_s
+    # Equality counts as forced: at a deadline exactly one tick beyond work plus overhead.
+    edge = Scenario(deadline_s=sc.job_s + sc.overhead_s + sc.gap_s, overhead_s=sc.overhead_s)
+    assert edge.forced(0, 0) and run(NEVER, edge, always(market.NONE)).forced_from == 0
+
+
 def test_policy_sees_the_state_of_the_job() -> None:
     seen: list[tuple[float, float, str, bool, bool]] = []
 

@@ -69,12 +69,17 @@ def test_mooncake_windows_come_from_the_data_directory_and_distinct_time_ranges(
     assert last_search + v.REAL_WINDOW <= first_heldout
 
 
-def test_a_missing_data_directory_is_a_clear_error(
+def test_only_a_data_directory_with_mooncake_switches_to_the_real_traces(
     v: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     monkeypatch.setenv("ADRS_DATA_DIR", str(tmp_path))
+    assert v.cases("heldout", 0)[0]["id"] == "heldout-0-balanced"  # no mooncake/: synthetic
+    (tmp_path / "mooncake").mkdir()
     with pytest.raises(ValueError, match=r"conversation_trace\.jsonl: Mooncake trace not found"):
-        v.cases("search", 0)
+        v.cases("heldout", 0)
+    monkeypatch.setenv("ADRS_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ValueError, match="nowhere: no such directory"):
+        v.cases("heldout", 0)
 
 
 def test_the_seed_scores_exactly_as_the_lru_baseline(v: ModuleType, small: dict) -> None:
@@ -148,3 +153,18 @@ def test_a_probe_that_disagrees_with_the_full_run_is_lookahead(v: ModuleType, sm
     forged = {"victims": good["victims"], "probe": good["probe"][:-1]}
     with pytest.raises(InvalidOutput, match="must not look ahead"):
         v.score(small, forged)
+
+
+def test_seed_and_reference_figures_are_stable_on_the_first_search_window(
+    v: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ADRS_DATA_DIR", raising=False)
+    case = v.cases("search", 0)[0]
+    m = v.score(case, run_seed(case))
+    # The first of the six windows behind the README's synthetic search row.
+    assert m["token_hit_rate"] == pytest.approx(0.58368, abs=1e-5)
+    assert m["token_hit_rate_10pct"] == pytest.approx(0.62487, abs=1e-5)
+    assert m["lfu_token_hit_rate"] == pytest.approx(0.43192, abs=1e-5)
+    assert m["belady_token_hit_rate"] == pytest.approx(0.73049, abs=1e-5)
+    assert m["ceiling_token_hit_rate"] == pytest.approx(0.81032, abs=1e-5)
+    assert m["request_hit_share"] == pytest.approx(0.758, abs=1e-6)

@@ -29,7 +29,7 @@ def stored(columns, groups):
     return out
 """
 
-# Makes every value of its own copy identical, then returns the stored order.
+# Makes every value of the table it was handed identical, then returns the stored order.
 EDITS_ITS_TABLE = (
     STORED
     + """
@@ -63,8 +63,16 @@ def test_the_seed_runs_in_the_sandbox_and_beats_the_stored_order() -> None:
     )
 
 
-def test_editing_the_table_in_the_sandbox_changes_nothing_that_is_scored() -> None:
+def test_editing_the_table_in_the_sandbox_is_invalid_output() -> None:
     result = run_in_sandbox("llm_sql", program(EDITS_ITS_TABLE))
+    assert result.status is Status.INVALID_OUTPUT
+    assert "reorder changed its input 'rows' in place (row 0 differs)" in result.reason
+    # The same program working on a copy of its table is accepted (and scored on the
+    # host's table: the copy's edits change nothing).
+    copying = EDITS_ITS_TABLE.replace(
+        "    for row in rows:", "    rows = [list(r) for r in rows]\n    for row in rows:"
+    )
+    result = run_in_sandbox("llm_sql", program(copying))
     assert result.status is Status.OK, result.reason
     assert result.metrics["hit_rate"] == result.metrics["original_hit_rate"]
 
