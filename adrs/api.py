@@ -34,8 +34,26 @@ def run(
     return start_run(problem_dir, settings, db=db, on_progress=on_progress)
 
 
-def resume(run_id: str, *, db: str | None = None, iterations: int | None = None) -> RunResult:
-    return resume_run(run_id, db=db, iterations=iterations)
+def resume(
+    run_id: str,
+    *,
+    db: str | None = None,
+    on_progress: Any = None,
+    iterations: int | None = None,
+    budget_usd: float | None = None,
+    max_llm_calls: int | None = None,
+    ray_address: str | None = None,
+) -> RunResult:
+    """Continue ``run_id`` (``adrs resume``); the limits given raise the run's own."""
+    return resume_run(
+        run_id,
+        db=db,
+        on_progress=on_progress,
+        iterations=iterations,
+        budget_usd=budget_usd,
+        max_llm_calls=max_llm_calls,
+        ray_address=ray_address,
+    )
 
 
 def runs(db: str | None = None) -> list[dict[str, Any]]:

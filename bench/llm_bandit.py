@@ -46,6 +46,7 @@ def one_run(selection: str, iterations: int, work: Path) -> None:
                 "iterations": iterations,
                 "base_url": stub.openai_base_url,
                 "sandbox": "process",
+                "executor": "inline",  # a local Ray adds start-up time, not information
             },
             db=str(db),
         )

@@ -3,7 +3,7 @@
 Runs an offline evolution per seed, validates the seed program and the best programs on the
 held-out split, and prints both against round-robin placement and the lower bound.
 
-    python bench/offline_search.py --iterations 300 --seeds 0 1 2
+    python bench/offline_search.py --iterations 300 --seeds 0 1 2 [--sandbox process]
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--eval-slots", type=int, default=2)
+    # Named, not "auto": where Docker answers, auto would time containers instead.
+    parser.add_argument("--sandbox", choices=("process", "docker"), default="process")
     args = parser.parse_args()
     refs = reference_metrics()
     print(
         f"model_placement, {args.iterations} offline iterations per run, "
-        f"{args.eval_slots} evaluation slots, process sandbox"
+        f"{args.eval_slots} evaluation slots, {args.sandbox} sandbox"
     )
     for split in ("search", "heldout"):
         m = refs[split]
@@ -68,6 +70,7 @@ def main() -> None:
                     "seed": seed,
                     "executor": "inline",
                     "evaluation_slots": args.eval_slots,
+                    "sandbox": args.sandbox,
                 },
                 db=db,
             )

@@ -5,7 +5,7 @@ harness start, one case, teardown as seen by the caller) for the process backend
 docker backend with no pool (cold: create + start per evaluation) and with a warm pool
 (containers created ahead, started on demand; never reused).
 
-    .venv/bin/python bench/sandbox_overhead.py [--runs 25] [--pool 2]
+    .venv/bin/python bench/sandbox_overhead.py [--runs 25] [--pool 2] [--backends process]
 """
 
 from __future__ import annotations
@@ -85,15 +85,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--pool", type=int, default=2)
+    parser.add_argument(
+        "--backends", nargs="+", choices=("process", "docker"), default=["process", "docker"]
+    )
     args = parser.parse_args()
     from adrs.sandbox.docker_sandbox import DockerSandbox
 
     rows = []
-    configs: list[tuple[str, object]] = [
-        ("process", ProcessSandbox),
-        ("docker cold (no pool)", lambda: DockerSandbox(pool_size=0)),
-        (f"docker pooled (pool {args.pool})", lambda: DockerSandbox(pool_size=args.pool)),
-    ]
+    configs: list[tuple[str, object]] = []
+    if "process" in args.backends:
+        configs.append(("process", ProcessSandbox))
+    if "docker" in args.backends:
+        configs += [
+            ("docker cold (no pool)", lambda: DockerSandbox(pool_size=0)),
+            (f"docker pooled (pool {args.pool})", lambda: DockerSandbox(pool_size=args.pool)),
+        ]
     for label, factory in configs:
         sandbox = factory()  # type: ignore[operator]
         try:

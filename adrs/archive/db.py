@@ -16,7 +16,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from adrs.errors import ArchiveError
 
@@ -27,8 +33,11 @@ DEFAULT_URL = "sqlite:///runs/archive.db"
 def resolve_url(url: str | None) -> str:
     """The archive URL: the argument, else ``ADRS_DB``, else ``runs/archive.db`` here.
 
-    A bare path is taken as a SQLite file.
+    A bare path is taken as a SQLite file. An explicitly empty one is an error, not the
+    default: ``--db "$UNSET_VAR"`` must not write into ``runs/archive.db`` unasked.
     """
+    if url is not None and not url.strip():
+        raise ArchiveError("the archive URL is empty (--db '')")
     url = url or os.environ.get("ADRS_DB") or DEFAULT_URL
     if "://" not in url:
         url = f"sqlite:///{url}"
@@ -41,6 +50,12 @@ def safe_url(url: object) -> str:
         return make_url(str(url)).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", str(url))
+
+
+def require_existing(url: str | None) -> None:
+    """Raise when ``url`` names a SQLite file that does not exist: commands that read or
+    continue a run must not turn a mistyped path into a new, empty archive."""
+    make_engine(resolve_url(url), readonly=True).dispose()
 
 
 def _alembic_config() -> Config:
@@ -129,6 +144,13 @@ def _lock_for_migration(conn: Any) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
 
 
+def _known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this package's migrations."""
+    return revision in {
+        r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
+
+
 def upgrade(engine: Engine, *, readonly: bool = False) -> None:
     """Bring the schema to the newest revision (creates it on an empty database).
 
@@ -142,6 +164,12 @@ def upgrade(engine: Engine, *, readonly: bool = False) -> None:
             current = MigrationContext.configure(conn).get_current_revision()
         if current == head_revision():
             return
+        if current is not None and not _known_revision(current):
+            # Migrating would fail inside Alembic; an older adrs cannot read it either.
+            raise ArchiveError(
+                f"{where}: schema revision {current} is unknown to this adrs (newest it "
+                f"knows: {head_revision()}); the archive was written by a newer adrs"
+            )
         if readonly:
             if current is None:
                 raise ArchiveError(f"{where}: not an ADRS archive (or still being created)")
@@ -158,6 +186,9 @@ def upgrade(engine: Engine, *, readonly: bool = False) -> None:
             command.upgrade(cfg, "head")
     except OperationalError as exc:
         reason = " ".join(str(exc.orig).split())  # drivers' messages span lines
+        raise ArchiveError(f"{where}: cannot open: {reason}") from None
+    except DBAPIError as exc:  # e.g. a file that is not a database; the driver's words
+        reason = " ".join(str(exc.orig).split())
         raise ArchiveError(f"{where}: cannot open: {reason}") from None
     except SQLAlchemyError as exc:
         raise ArchiveError(f"{where}: {type(exc).__name__}: {exc}") from None

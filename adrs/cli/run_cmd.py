@@ -52,11 +52,11 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def report(result: RunResult, metric: str, as_json: bool) -> None:
+def report(result: RunResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.__dict__)
         return
-    click.echo(f"seed score:   {fmt(result.seed_score)} ({metric})")
+    click.echo(f"seed score:   {fmt(result.seed_score)} ({result.metric})")
     click.echo(
         f"best score:   {fmt(result.best_score)} "
         f"{relative(result.best_score, result.seed_score)} "
@@ -148,9 +148,7 @@ def run_cmd(
         )
     finally:
         printer.finish()
-    from adrs.problem.loader import load_problem
-
-    report(result, load_problem(problem_dir).objective.metric, as_json)
+    report(result, as_json)
 
 
 @click.command("resume")
@@ -187,4 +185,4 @@ def resume_cmd(
         )
     finally:
         printer.finish()
-    report(result, "score", as_json)
+    report(result, as_json)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from adrs import __version__
+from adrs.archive import db as archive_db
 from adrs.archive.store import Archive
 from adrs.engine.loop import Engine, Progress
 from adrs.engine.settings import RunSettings, apply_overrides, settings_from_dict
@@ -42,6 +43,7 @@ class RunResult:
     evaluations: int
     elapsed_s: float
     rate: float
+    metric: str = "score"  # the objective metric the scores are in
 
 
 def make_executor(settings: RunSettings) -> Executor:
@@ -100,6 +102,7 @@ def _drive(engine: Engine, archive: Archive, *, fresh: bool) -> RunResult:
         evaluations=engine.evaluated,
         elapsed_s=progress.elapsed_s,
         rate=progress.rate,
+        metric=engine.objective.metric,
     )
 
 
@@ -211,6 +214,7 @@ def resume_run(
     settings, because where a run is continued says nothing about the run itself.
     """
     say = notify or (lambda _m: None)
+    archive_db.require_existing(db)  # a mistyped --db is an error, not a new archive
     archive = Archive(db)
     run = archive.get_run(run_id)
     problem: Problem = load_problem(run.problem_path)

@@ -217,6 +217,9 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         data = data["run"]
         if not isinstance(data, dict):
             raise ConfigError(f"{p}: [run] must be a table")
+    # Unknown keys and wrong types are reported against this file here; merged with the
+    # command line later, they could only be blamed on "settings".
+    apply_overrides(RunSettings(), data, str(p))
     return data
 
 

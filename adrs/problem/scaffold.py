@@ -90,6 +90,24 @@ The score is 1 minus the share of adjacent pairs that are out of order (1.0 is p
 Describe what matters for a good solution and what to avoid (time limits, memory).
 """
 
+# Optional, so it is written under another name: a driver.py switches the harness to
+# driver mode, which a plain function problem does not want.
+DRIVER = '''"""Optional driver (rename this file to driver.py to use it): runs in the sandbox.
+
+For problems whose candidate is a callback (a cache policy called per request, a scheduler
+asked at every tick), the driver is the simulator loop: the harness calls
+run(candidate_module, case_input) once per case, and whatever run returns (JSON-like data,
+typically a log of the candidate's decisions) is the output that verifier.score(case,
+output) receives and replays on the host. Never trust the log: the verifier must check
+every decision against its own copy of the case.
+"""
+
+
+def run(candidate, case_input):
+    # A trivial loop for the template problem: ask the candidate once and log its answer.
+    return candidate.solve(**case_input)
+'''
+
 README = """# {name}
 
 What the problem is, where its workloads come from, the seed's score, a naive baseline and
@@ -109,5 +127,6 @@ def scaffold(name: str, parent: Path) -> Path:
     (root / "initial.py").write_text(INITIAL, encoding="utf-8")
     (root / "verifier.py").write_text(VERIFIER, encoding="utf-8")
     (root / "prompt.md").write_text(PROMPT, encoding="utf-8")
+    (root / "driver.py.example").write_text(DRIVER, encoding="utf-8")
     (root / "README.md").write_text(README.format(name=name, path=root), encoding="utf-8")
     return root

@@ -156,8 +156,9 @@ def test_bad_urls_are_one_line_errors(tmp_path: Path) -> None:
 def test_corrupt_database_file_is_reported_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(ArchiveError, match=r"junk\.db"):
+    with pytest.raises(ArchiveError, match=r"junk\.db: cannot open: file is not a database") as err:
         Archive(str(path))
+    assert "sqlalche.me" not in str(err.value)  # the driver's words, not SQLAlchemy's links
     assert path.read_bytes().startswith(b"this is not a database")
 
 
@@ -168,3 +169,24 @@ def test_an_existing_archive_opens_without_migrating_again(tmp_path: Path) -> No
     engine = create_engine(url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("select version_num from alembic_version").scalar()
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_an_archive_from_a_newer_adrs_is_refused_in_one_line_and_left_alone(
+    tmp_path: Path, readonly: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    run_id = make_run(Archive(url))
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("update alembic_version set version_num = '9999_future'")
+    engine.dispose()
+    with pytest.raises(ArchiveError, match="9999_future is unknown to this adrs") as err:
+        Archive(url, readonly=readonly)
+    assert "\n" not in str(err.value)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == (
+            "9999_future"
+        )
+        assert conn.exec_driver_sql("select id from runs").scalar() == run_id

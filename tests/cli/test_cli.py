@@ -138,20 +138,62 @@ def test_corrupt_config_file_is_reported(tmp_path: Path) -> None:
     assert not (tmp_path / "x.db").exists()
 
 
-def test_unreachable_database_leaves_nothing_behind(finished_run: tuple[str, str]) -> None:
-    db, _ = finished_run
-    before = Path(db).read_bytes()
-    one_line_error(
+def test_unreachable_database_leaves_nothing_behind(tmp_path: Path) -> None:
+    # From an empty folder: a fallback to the default archive would create runs/ here.
+    line = one_line_error(
         adrs(
             "run",
-            "problems/model_placement",
+            str(PROBLEMS / "model_placement"),
             "--db",
-            "postgresql+psycopg://u@127.0.0.1:1/x",
+            "postgresql+psycopg://u:pw@127.0.0.1:1/x",
             "--iterations",
             "1",
+            "--executor",
+            "inline",
+            cwd=tmp_path,
         )
     )
-    assert Path(db).read_bytes() == before
+    assert "127.0.0.1" in line and "pw@" not in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def archive_bytes(db: str) -> dict[str, bytes]:
+    """The archive's files (the database and any WAL), to compare before and after."""
+    return {p.name: p.read_bytes() for p in sorted(Path(db).parent.glob(Path(db).name + "*"))}
+
+
+def test_bad_input_leaves_an_existing_archive_intact(
+    finished_run: tuple[str, str], tmp_path: Path
+) -> None:
+    db, run_id = finished_run
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("problem.toml", "initial.py", "prompt.md"):  # no verifier.py
+        (broken / name).write_bytes((PROBLEMS / "model_placement" / name).read_bytes())
+    config = tmp_path / "run.toml"
+    config.write_text("[run]\nislands = 'two'\n")
+    before = archive_bytes(db)
+    cases = [
+        (["run", str(broken)], "verifier.py: missing file"),
+        (["run", str(PROBLEMS / "model_placement"), "--config", str(config)], "run.toml"),
+        (["run", str(PROBLEMS / "model_placement"), "--colour"], "No such option"),
+        (["resume", "nope"], "no run 'nope'"),
+    ]
+    for args, needle in cases:
+        line = one_line_error(adrs(*args, "--db", db))
+        assert needle in line, (args, line)
+    assert archive_bytes(db) == before
+    assert json.loads(adrs("runs", "--db", db, "--json").stdout)[0]["id"] == run_id
+
+
+def test_a_mistyped_archive_path_is_an_error_not_a_new_archive(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for args in (["resume", "abc"], ["runs"], ["best", "abc"], ["validate", "abc"]):
+        line = one_line_error(adrs(*args, "--db", str(missing)))
+        assert "typo.db: no such database file" in line, (args, line)
+    line = one_line_error(adrs("runs", "--db", "", cwd=tmp_path))
+    assert "archive URL is empty" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_problems_list_new_and_check(tmp_path: Path) -> None:

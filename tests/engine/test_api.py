@@ -1,9 +1,12 @@
 import io
 from pathlib import Path
 
+import pytest
+
 from adrs import api
 from adrs.cli.progress import ProgressPrinter
 from adrs.engine.loop import Progress
+from adrs.errors import ArchiveError
 from tests.conftest import PROBLEMS
 
 
@@ -22,8 +25,13 @@ def test_python_api_mirrors_the_cli(tmp_path: Path) -> None:
     assert api.runs(db)[0]["id"] == result.run_id
     assert len(api.programs(result.run_id, db)) == 7
     assert api.best_program(result.run_id, db).score == result.best_score
-    resumed = api.resume(result.run_id, db=db, iterations=9)
+    resumed = api.resume(result.run_id, db=db, iterations=9, budget_usd=1.0)
     assert len(api.programs(result.run_id, db)) == 10 and resumed.run_id == result.run_id
+    assert resumed.metric == result.metric == "max_kvpr"
+    assert api.runs(db)[0]["settings"]["budget_usd"] == 1.0
+    with pytest.raises(ArchiveError, match="no such database file"):
+        api.resume(result.run_id, db=str(tmp_path / "typo.db"))
+    assert not (tmp_path / "typo.db").exists()
 
 
 def test_progress_prints_plain_lines_when_not_a_terminal() -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from adrs.archive.store import Archive
+from adrs.archive.store import Archive, CallRecord
+from adrs.engine import runner
 from adrs.engine.loop import SeedFailed
 from adrs.engine.runner import start_run
+from adrs.mutate.base import MutationRequest, Proposal
 from tests.conftest import PROBLEMS
 
 
@@ -108,3 +110,78 @@ def test_patience_stops_a_run_without_improvement(
         make_problem(), {"iterations": 300, "patience": 5, "executor": "inline"}, db=db
     )
     assert result.stop_reason == "no improvement in 5 admitted programs"
+
+
+# One child per way a candidate can misbehave, each a rewrite of the evolvable region:
+# (body, status, words its reason must contain).
+MISBEHAVING = [
+    ("def solve(x):\n    raise ValueError('boom')\n", {"error"}, "raised ValueError: boom"),
+    ("def solve(x):\n    while True:\n        pass\n", {"timeout"}, "limit of"),
+    (
+        "def solve(x):\n    hog = []\n    while True:\n        hog.append(bytearray(10**8))\n",
+        {"memory"},
+        "memory limit",
+    ),
+    (
+        "import os, time\n\ndef solve(x):\n    while True:\n        try:\n"
+        "            os.fork()\n        except OSError:\n            time.sleep(0.01)\n",
+        {"timeout", "error"},
+        "",
+    ),
+    ("def solve(x):\n    while True:\n        print('x' * 1000)\n", {"output_limit"}, "stdout"),
+    ("def solve(x):\n    return 'twice'\n", {"invalid_output"}, "expected a number, got str"),
+    ("def solve(x):\n    return 2 * x\n", {"ok"}, ""),
+]
+
+
+class ScriptedRewrites:
+    """Answers proposal ``seq`` with a full rewrite into ``MISBEHAVING[seq - 1]``."""
+
+    name = "scripted"
+    deterministic = True
+
+    async def propose(self, request: MutationRequest) -> Proposal:
+        body = MISBEHAVING[request.seq - 1][0]
+        response = f"```python\n{body}```\n"
+        return Proposal(response, CallRecord(model="scripted", response=response))
+
+
+def test_each_misbehaving_child_gets_its_status_and_reason_and_the_run_goes_on(
+    make_problem: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        runner, "make_mutator", lambda _models, _settings: (ScriptedRewrites(), "scripted")
+    )
+    db = f"sqlite:///{tmp_path / 'bad.db'}"
+    result = start_run(
+        make_problem(timeout=3),
+        {"iterations": len(MISBEHAVING), "executor": "inline", "evaluation_slots": 2},
+        db=db,
+    )
+    assert result.stop_reason == f"completed {len(MISBEHAVING)} iterations"
+    programs = Archive(db).programs(result.run_id)[1:]
+    assert [p.seq for p in programs] == list(range(1, len(MISBEHAVING) + 1))
+    for program, (body, statuses, words) in zip(programs, MISBEHAVING, strict=True):
+        assert program.state == "evaluated", (body, program.reason)
+        assert program.status in statuses, (body, program.status, program.reason)
+        assert words in (program.reason or ""), (body, program.reason)
+        assert program.status == "ok" or program.reason
+    # The last child, after every failure, was evaluated and scored like any other.
+    assert programs[-1].score == 0.0 and programs[-1].complete
+
+
+def test_a_wall_time_limit_stops_proposals_and_lets_evaluations_finish(
+    make_problem: Callable[..., Path], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    result = start_run(
+        make_problem(), {"iterations": 100_000, "max_wall_s": 3, "executor": "inline"}, db=db
+    )
+    assert result.stop_reason == "wall-time limit of 3 s reached"
+    archive = Archive(db)
+    assert archive.get_run(result.run_id).status == "stopped"
+    assert {e.message for e in archive.events(result.run_id) if e.kind == "stop"} == {
+        result.stop_reason
+    }
+    # Nothing was left half done: every proposal is evaluated or rejected.
+    assert {p.state for p in archive.programs(result.run_id)} <= {"evaluated", "rejected"}

@@ -120,3 +120,14 @@ def test_scaffolded_problem_passes_its_own_check(tmp_path: Path) -> None:
     assert report.ok, report.to_dict()
     with pytest.raises(ProblemError, match="already exists"):
         scaffold("sorting", tmp_path)
+
+
+def test_the_scaffolded_driver_template_works_once_renamed(tmp_path: Path) -> None:
+    root = scaffold("sorting", tmp_path)
+    assert load_problem(root).mode == "function"  # the example alone changes nothing
+    (root / "driver.py.example").rename(root / "driver.py")
+    problem = load_problem(root)
+    assert problem.mode == "driver"
+    report = check_problem(root, sandbox="process")
+    assert report.ok, report.to_dict()
+    assert any(i.name == "driver.py" and i.ok for i in report.items)
