@@ -144,7 +144,7 @@ def _lock_for_migration(conn: Any) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
 
 
-def _known_revision(revision: str) -> bool:
+def known_revision(revision: str) -> bool:
     """Whether ``revision`` is one of this package's migrations."""
     return revision in {
         r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
@@ -164,7 +164,7 @@ def upgrade(engine: Engine, *, readonly: bool = False) -> None:
             current = MigrationContext.configure(conn).get_current_revision()
         if current == head_revision():
             return
-        if current is not None and not _known_revision(current):
+        if current is not None and not known_revision(current):
             # Migrating would fail inside Alembic; an older adrs cannot read it either.
             raise ArchiveError(
                 f"{where}: schema revision {current} is unknown to this adrs (newest it "

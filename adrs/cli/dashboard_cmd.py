@@ -34,10 +34,16 @@ def dashboard_cmd(db: str | None, host: str, port: int, token: str | None) -> No
     archive.engine.dispose()
     app = create_app(db, token=token, loopback_only=is_loopback(host))
     sock = bind(host, port)
-    if archive.outdated:
+    if archive.newer:
+        click.echo(
+            f"note: archive schema {archive.revision} was written by a newer adrs (this one "
+            f"knows up to {archive.head}): pages show what this version knows of it",
+            err=True,
+        )
+    elif archive.outdated:
         click.echo(
             f"note: archive schema {archive.revision} is older than {archive.head}: pages "
-            "work, large runs are slower until a run or `adrs runs` upgrades it",
+            "work, large runs are slower until `adrs upgrade --db URL` or a run upgrades it",
             err=True,
         )
     if not is_loopback(host) and token is None:

@@ -34,8 +34,13 @@ class ReadonlyArchive:
     head: str | None
 
     @property
+    def newer(self) -> bool:
+        """Written by a newer adrs: a revision this package has no migration for."""
+        return self.revision is not None and not db.known_revision(self.revision)
+
+    @property
     def outdated(self) -> bool:
-        return self.revision != self.head
+        return self.revision != self.head and not self.newer
 
 
 def _sqlite_readonly_url(parsed: URL, original: str) -> str:

@@ -53,13 +53,23 @@ def test_an_archive_at_an_older_schema_is_served_without_migrating_it(tmp_path: 
         command.upgrade(config, "0001")
     engine.dispose()
     archive = open_readonly(str(path))
-    assert archive.revision == "0001" and archive.outdated
+    assert archive.revision == "0001" and archive.outdated and not archive.newer
     archive.engine.dispose()
     with serving(create_app(str(path))) as base:
         assert fetch(f"{base}/api/runs").json()["runs"] == []
     again = open_readonly(str(path))
     assert again.revision == "0001"  # still: the dashboard did not upgrade it
     again.engine.dispose()
+
+
+def test_an_archive_from_a_newer_adrs_is_told_apart_from_an_older_one(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Archive(f"sqlite:///{path}").close()
+    with create_engine(f"sqlite:///{path}").begin() as conn:
+        conn.exec_driver_sql("update alembic_version set version_num = '9999_future'")
+    archive = open_readonly(str(path))
+    assert archive.newer and not archive.outdated
+    archive.engine.dispose()
 
 
 def test_an_archive_that_goes_away_gives_503_with_the_reason(tmp_path: Path) -> None:
