@@ -346,21 +346,27 @@ def cut_after(r: dict[str, Any], kind: str, turn: int) -> tuple[str, float | Non
 
 
 def cpu_phases(r: dict[str, Any], hang_at: int, hog_at: int, cut_s: float | None) -> str:
-    """The machine's CPU in use (cores) before the never-terminating candidate, while it
-    runs, and after its evaluation was cut, until the unbounded one arrives."""
+    """CPU in use (cores) by the system's process tree, and in brackets by the whole
+    machine, before the never-terminating candidate, while it runs, and after its
+    evaluation was cut, until the unbounded one arrives. Containers are not in the tree."""
     first = min(q["t0"] for q in r["requests"])
     hung, hog = _answered(r, hang_at), _answered(r, hog_at)
     if hung is None or cut_s is None:
         return "-"
     cut = hung + cut_s
     windows = ((first + 2, hung), (hung + 2, cut - 2), (cut + 2, (hog or cut + 60) - 2))
-    cores = [measure.cores_in(r["timeline"], a, b, machine=True) for a, b in windows]
-    return " / ".join("-" if c is None else f"{c:.2f}" for c in cores)
+
+    def cell(a: float, b: float) -> str:
+        tree = measure.cores_in(r["timeline"], a, b, machine=False)
+        whole = measure.cores_in(r["timeline"], a, b, machine=True)
+        return "-" if tree is None or whole is None else f"{tree:.2f} ({whole:.2f})"
+
+    return " / ".join(cell(a, b) for a, b in windows)
 
 
 def containment_table(results: list[tuple[str, dict[str, Any]]], hang_at: int, hog_at: int) -> str:
     head = ["system", "run finished", "evaluated", "never-terminating candidate"]
-    head += ["machine CPU cores: before / while it runs / after its cut"]
+    head += ["CPU cores, tree (machine): before / while it runs / after its cut"]
     head += ["unbounded allocation", "tree peak MB", "wall s", "left behind"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, r in results:
@@ -473,8 +479,8 @@ def main() -> int:
         say(table(rows, extra="population") + "\n")
         say(ratio_table(pairs) + "\n")
         say(
-            "Our driver's own time in the last run above (cProfile of the run call in its "
-            "main thread, idle waits left out; Ray's start-up included):\n"
+            "Our driver's own CPU time in the last run above (cProfile of the run call, timed "
+            "by the main thread's CPU clock; Ray's start-up included):\n"
         )
         say(profile_top(last_profile) + "\n")
     if "containment" in parts:
