@@ -6,6 +6,7 @@ driver. Also prints how long the embedded Ray takes to start and how much memory
 processes hold.
 
     .venv/bin/python bench/ray_throughput.py [--seconds 1.0] [--iterations 24]
+        [--slots 1,2,4] [--sandbox auto|docker|process]
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from adrs.archive.store import Archive
 from adrs.engine.runner import start_run
 from adrs.evaluation.status import ProgramState
 from adrs.execute import ray_cluster
+from adrs.problem.loader import load_problem
+from adrs.sandbox.select import choose_sandbox
 
 # A problem whose every evaluation takes a fixed time.
 TOML = """
@@ -111,6 +114,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0, help="fixed evaluation time")
     parser.add_argument("--iterations", type=int, default=24, help="proposals per slot count")
     parser.add_argument("--slots", default="1,2,4")
+    parser.add_argument("--sandbox", default="auto", help="the sandbox backend (default: auto)")
     args = parser.parse_args()
     slot_counts = [int(s) for s in args.slots.split(",")]
 
@@ -124,7 +128,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="adrs-bench-") as tmp:
         problem = write_problem(Path(tmp) / "fixed_time", args.seconds)
-        print(f"\nfixed evaluation time {args.seconds:g} s; {args.iterations} proposals per row")
+        backend, why = choose_sandbox(args.sandbox, load_problem(problem))
+        print(f"\nsandbox: {backend} ({why})")
+        print(f"fixed evaluation time {args.seconds:g} s; {args.iterations} proposals per row")
         print(f"{'slots':>5} {'evals':>6} {'per min':>8} {'ideal':>7} {'fraction':>9}")
         for slots in slot_counts:
             db = f"sqlite:///{tmp}/slots{slots}.db"
@@ -132,6 +138,7 @@ def main() -> None:
                 "iterations": args.iterations * slots,
                 "evaluation_slots": slots,
                 "executor": "ray",
+                "sandbox": backend,
                 "seed": 0,
             }
             result = start_run(problem, settings, db=db)

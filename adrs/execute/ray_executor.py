@@ -12,6 +12,7 @@ retried).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 from collections import Counter
@@ -62,7 +63,8 @@ class RayExecutor:
         self.placements: Counter[str] = Counter()  # node id -> evaluations finished there
         self._bundles: dict[str, ProblemBundle] = {}
         self._in_flight: set[Any] = set()
-        self._reaped_runs: set[str] = set()
+        # Per run, the first reap of that run's leftovers: done once it has finished.
+        self._run_reaps: dict[str, concurrent.futures.Future[None]] = {}
         self._reapable: dict[str, bool] = {}
 
     def describe(self) -> str:
@@ -150,11 +152,23 @@ class RayExecutor:
         return self._reapable[backend]
 
     async def _reap_leftovers(self, task: EvalTask) -> None:
-        """Once per run: sandboxes of this run left by an earlier, killed session."""
-        if task.run_id in self._reaped_runs:
+        """Once per run: sandboxes of this run left by an earlier, killed session.
+
+        Every evaluation of the run waits for that reap to finish: one submitted meanwhile
+        (a resumed run re-queues several at once) would otherwise start a container that
+        the reap then removes under it.
+        """
+        gate = self._run_reaps.get(task.run_id)
+        if gate is not None:
+            if not gate.done():  # shielded: a cancelled waiter must not cancel the gate
+                await asyncio.shield(asyncio.wrap_future(gate))
             return
-        self._reaped_runs.add(task.run_id)
-        await self._reap(task.sandbox, {RUN_LABEL: task.run_id})
+        gate = concurrent.futures.Future()
+        self._run_reaps[task.run_id] = gate
+        try:
+            await self._reap(task.sandbox, {RUN_LABEL: task.run_id})
+        finally:
+            gate.set_result(None)
 
     async def _reap(self, backend: str, labels: Mapping[str, str]) -> int:
         """Run the backend's reaper on every live node; the number of sandboxes removed."""

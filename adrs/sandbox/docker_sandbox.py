@@ -61,7 +61,8 @@ class DockerSandbox:
         if why is not None:
             raise NotAvailableError(f"docker sandbox: {why}")
         self.cpus = cpus
-        self.reaped = reap_orphans().count if reap else 0
+        self._orphans = reap_orphans() if reap else reaper.ReapReport()
+        self.reaped = self._orphans.count
         self.pool = WarmPool(self._create, self._destroy, pool_size)
         self._live: set[str] = set()
         self._lock = threading.Lock()
@@ -222,8 +223,14 @@ class DockerSandbox:
 
     def reap(self, labels: Mapping[str, str]) -> int:
         """Remove every sandbox container on this engine carrying all of ``labels``
-        (those of a Ray worker that died mid-evaluation, say); how many were removed."""
-        return reaper.reap(labels).count
+        (those of a Ray worker that died mid-evaluation, say); how many were removed.
+
+        Those that this sandbox's start already removed as orphans (a dead worker's
+        container is one) count too, once.
+        """
+        removed = reaper.reap(labels).count + self._orphans.matching(labels)
+        self._orphans = reaper.ReapReport()
+        return removed
 
     def close(self) -> None:
         """Kill running containers, remove every container this sandbox created."""

@@ -28,10 +28,16 @@ class ReapReport:
     containers: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    labels: list[dict[str, str]] = field(default_factory=list)  # of each removed container
 
     @property
     def count(self) -> int:
         return len(self.containers)
+
+    def matching(self, labels: Mapping[str, str]) -> int:
+        """How many of the removed containers carried all of ``labels``."""
+        wanted = labels.items()
+        return sum(1 for found in self.labels if wanted <= found.items())
 
 
 def _listing(labels: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -70,6 +76,7 @@ def _reap(
             report.errors.append(f"{cid[:12]}: {engine._first_line(exc)}")
             continue
         report.containers.append(cid)
+        report.labels.append(dict(item_labels))
         _remove_folder(item_labels.get(engine.HOSTDIR_LABEL), report)
     return report
 

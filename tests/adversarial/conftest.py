@@ -4,10 +4,13 @@ server on the host's loopback and a canary credential in the host's environment.
 from __future__ import annotations
 
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +39,10 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
 
         sandbox = DockerSandbox(pool_size=1)
     else:
-        sandbox = ProcessSandbox()
+        # A folder of this suite's own: whatever runs with its working directory there
+        # was started by one of these evaluations (tests/adversarial/test_attacks.py).
+        base = Path(tempfile.gettempdir()) / f"adrs-adversarial-{secrets.token_hex(4)}"
+        sandbox = ProcessSandbox(base_dir=base)
     chosen = Backend(request.param, sandbox)
     try:
         yield chosen
@@ -44,6 +50,8 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
         closer = getattr(sandbox, "close", None)
         if closer is not None:
             closer()
+        if isinstance(sandbox, ProcessSandbox):
+            shutil.rmtree(sandbox.base_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

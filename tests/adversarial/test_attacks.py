@@ -3,6 +3,9 @@ leaves no container or process behind, and the sandbox goes on serving the run."
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import pytest
 from adrs.evaluation.evaluate import evaluate_source
 from adrs.evaluation.status import Status
 from adrs.problem.loader import Problem
-from adrs.sandbox.process import namespace_prefix
+from adrs.sandbox.process import ProcessSandbox, namespace_prefix
 from tests.adversarial.catalogue import ATTACKS, MARKERS, Attack
 from tests.adversarial.conftest import CANARY_KEY, Backend, SecretServer
 
@@ -31,9 +34,40 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def processes_in(folder: Path) -> list[int]:
+    """Live processes whose working directory is inside ``folder`` (as the kernel names it,
+    a deleted folder included)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            with contextlib.suppress(OSError):
+                cwd = os.readlink(entry / "cwd")
+                if cwd == str(folder) or cwd.startswith(f"{folder}/"):
+                    found.append(int(entry.name))
+    return found
+
+
+def test_leftover_check_sees_a_process_left_in_the_sandbox_folder(tmp_path: Path) -> None:
+    # Control for settle(): the check finds what it is meant to find.
+    (tmp_path / "run-x").mkdir()
+    lingering = subprocess.Popen(["sleep", "30"], cwd=tmp_path / "run-x")
+    try:
+        assert processes_in(tmp_path) == [lingering.pid]
+    finally:
+        lingering.kill()
+        lingering.wait()
+    assert processes_in(tmp_path) == []
+
+
 def settle(backend: Backend) -> None:
-    """Let background removals finish, then check no used container of the run is left."""
-    if backend.name != "docker":
+    """Check that the evaluation left nothing: no process of the process backend, and
+    (once background removals finish) no used container of the run."""
+    if isinstance(backend.sandbox, ProcessSandbox):
+        base = backend.sandbox.base_dir
+        deadline = time.monotonic() + 2
+        while processes_in(base) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_in(base) == [], "processes of the evaluation outlived it"
         return
     from adrs.sandbox import engine
     from adrs.sandbox.docker_sandbox import DockerSandbox

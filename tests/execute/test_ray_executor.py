@@ -156,6 +156,19 @@ def test_unreachable_ray_address_is_one_line_and_leaves_no_run(
     assert not db.exists() or Archive(str(db)).list_runs() == []
 
 
+def test_ray_address_from_the_environment_is_joined_like_the_option(
+    make_problem: Callable[..., Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
+    argv = ["run", str(make_problem()), "--executor", "ray", "--db", str(tmp_path / "a.db")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("adrs: error: cannot reach the Ray head node at 127.0.0.1:1")
+
+
 def test_resume_on_an_unreachable_ray_address_is_one_line_and_changes_nothing(
     make_problem: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,49 @@ def test_evaluations_land_on_both_nodes(cluster: Any, make_problem: Callable[...
     assert [e.status for e in evaluations] == [Status.OK] * 4
     assert len(executor.placements) == 2, executor.placements
     assert sum(executor.placements.values()) == 4
+
+
+def test_a_node_runs_no_more_sandboxes_than_it_declares(
+    cluster: Any, make_problem: Callable[..., Path]
+) -> None:
+    # More CPUs than sandboxes: the `sandbox` resource, not the CPUs, bounds that node.
+    roomy = cluster.add_node(
+        num_cpus=4, resources={"sandbox": 1}, object_store_memory=80 * 1024 * 1024
+    )
+    cluster.wait_for_nodes()
+    try:
+        raylet = raylet_pid(roomy)
+        executor = RayExecutor(6, address=cluster.address)
+        problem = load_problem(make_problem(SLOW_SEED.format(delay=1.0), timeout=30))
+        most: list[int] = [0]
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                procs = sandbox_processes()
+                here = {m for pid, m in procs.items() if parent(parent(pid) or 0) == raylet}
+                most[0] = max(most[0], len(here))
+                time.sleep(0.02)
+
+        async def evaluate_all() -> list[Any]:
+            tasks = [
+                EvalTask(problem, problem.seed_source, "run-cap", f"prog-{i}", "process")
+                for i in range(8)
+            ]
+            return await asyncio.gather(*(executor.evaluate(t) for t in tasks))
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            evaluations = asyncio.run(evaluate_all())
+        finally:
+            stop.set()
+            watcher.join(timeout=5)
+        assert [e.status for e in evaluations] == [Status.OK] * 8
+        assert executor.placements[roomy.node_id] >= 2, executor.placements
+        assert most[0] == 1, f"{most[0]} sandboxes at once on a node that declares 1"
+    finally:
+        cluster.remove_node(roomy)
 
 
 def test_killing_a_node_mid_run_loses_no_candidate(

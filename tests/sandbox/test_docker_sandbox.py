@@ -168,3 +168,45 @@ def test_missing_image_is_a_one_line_error(
     missing = SandboxJob(files=job.files, job=job.job, limits=job.limits, image="adrs-none:0")
     with pytest.raises(NotAvailableError, match=r"image adrs-none:0 is not present \(build it"):
         docker_sandbox.run(missing)
+
+
+def test_the_engine_holds_every_restriction_of_a_created_container(
+    docker_sandbox: Any, run_id: str
+) -> None:
+    # Read back from the engine itself, not from what the sandbox recorded.
+    from adrs.problem.spec import Limits
+    from adrs.sandbox import engine
+    from adrs.sandbox.container_spec import HARNESS_DIR, Profile
+
+    limits = Limits(timeout_s=5, memory_mb=300, processes=12, open_files=64, disk_mb=32)
+    profile = Profile.of("adrs-python:latest", limits, False, labels(run_id))
+    slot = docker_sandbox._create(profile, labels(run_id))
+    try:
+        info = engine.client().inspect_container(slot.container_id)
+    finally:
+        docker_sandbox._destroy(slot)
+    hc, config = info["HostConfig"], info["Config"]
+    assert hc["NetworkMode"] == "none" and config["NetworkDisabled"] is True
+    assert hc["ReadonlyRootfs"] is True
+    assert hc["Memory"] == hc["MemorySwap"] == 300 * 1024 * 1024
+    assert hc["NanoCpus"] == 1_000_000_000 and hc["PidsLimit"] == 12 + 2
+    ulimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in hc["Ulimits"]}
+    assert ulimits["nofile"] == (64, 64) and ulimits["cpu"] == (5, 5)
+    assert ulimits["fsize"][0] == ulimits["fsize"][1] > 32 * 1024 * 1024
+    assert hc["CapDrop"] == ["ALL"] and not hc.get("CapAdd") and hc["Privileged"] is False
+    assert hc["SecurityOpt"] == ["no-new-privileges"] and hc["Init"] is True
+    assert {k: "size=32m" in v for k, v in hc["Tmpfs"].items()} == {
+        "/tmp": True,
+        "/job/scratch": True,
+    }
+    mounts = {m["Target"]: m.get("ReadOnly", False) for m in hc["Mounts"]}
+    assert mounts == {"/job": True, "/job/out": False, HARNESS_DIR: True}
+    uid, gid = config["User"].split(":")
+    assert uid == gid and int(uid) >= 200_000
+    assert {k: config["Labels"][k] for k in ("adrs.run", "adrs.program", "adrs.sandbox")} == {
+        "adrs.run": run_id,
+        "adrs.program": "p1",
+        "adrs.sandbox": "docker",
+    }
+    assert config["Labels"][engine.OWNER_LABEL] == engine.owner_id()
+    assert not any(e.startswith(("OPENAI", "ANTHROPIC", "VAULT")) for e in config["Env"])

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from adrs.archive.store import Archive
+from adrs.engine.runner import start_run
 from adrs.errors import NotAvailableError
 from adrs.problem.loader import load_problem
 from adrs.sandbox.select import choose_sandbox
@@ -39,3 +41,33 @@ def test_requesting_docker_without_its_image_is_an_error(
     problem = load_problem(make_problem(toml=MISSING_IMAGE))
     with pytest.raises(NotAvailableError, match="sandbox backend 'docker': image adrs-missing"):
         choose_sandbox("docker", problem)
+
+
+@pytest.mark.parametrize(
+    ("toml", "backend", "why"),
+    [
+        (None, "docker", "auto: a Docker engine answers and the image exists"),
+        (MISSING_IMAGE, "process", "auto: docker unusable (image adrs-missing:none is not built"),
+    ],
+    ids=["docker", "fallback"],
+)
+def test_a_run_on_auto_says_which_backend_and_why_and_records_it(
+    make_problem: Callable[..., Path],
+    tmp_path: Path,
+    toml: str | None,
+    backend: str,
+    why: str,
+) -> None:
+    require_docker()
+    said: list[str] = []
+    db = str(tmp_path / "a.db")
+    settings = {"iterations": 1, "sandbox": "auto", "executor": "inline"}
+    result = start_run(make_problem(toml=toml), settings, db=db, notify=said.append)
+    assert any(line.startswith(f"sandbox: {backend} ({why}") for line in said), said
+    archive = Archive(db)
+    run = archive.get_run(result.run_id)
+    assert run.sandbox_backend == backend
+    (start,) = [e.message for e in archive.events(run.id) if e.kind == "start"]
+    assert f"sandbox {backend} ({why}" in start
+    evaluations = [e for p in archive.programs(run.id) for e in archive.evaluations(p.id)]
+    assert evaluations and {e.backend for e in evaluations} == {backend}
