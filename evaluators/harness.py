@@ -1,8 +1,11 @@
 """The fixed harness that runs inside a sandbox.
 
-It reads its job (JSON) from standard input, loads the candidate, drives it over each case
-and writes one frame per case to the output channel: a file the host reads back with a size
-cap. It never scores anything: the host's trusted verifier does that from the raw outputs.
+It reads its job (one JSON line) from standard input, splits into a timekeeper and the
+candidate's process (``evaluators.timekeeper``: the timekeeper alone then reads the nonce
+and the case inputs from the rest of stdin, hands the candidate one input at a time and
+times each answer with its own clock), and writes one frame per case to the output
+channel: a file the host reads back with a size cap. It never scores anything: the host's
+trusted verifier does that from the raw outputs.
 
 Modes:
   function  call ``entry(**case_input)`` in the candidate module
@@ -26,50 +29,45 @@ import json
 import os
 import random
 import sys
-import time
 import traceback
 import types
 from typing import Any
 
-# Bound before any candidate code runs, so that patching ``time`` from the candidate
-# cannot change what the harness measures.
-_monotonic = time.monotonic
 _HERE = os.path.dirname(os.path.abspath(__file__))
 if os.path.dirname(_HERE) not in sys.path:
     sys.path.insert(0, os.path.dirname(_HERE))
 
-from evaluators import wire  # noqa: E402
+from evaluators import timekeeper, wire  # noqa: E402
 
 TRACEBACK_CHARS = 4000
 
 
 class Channel:
-    """Append-only frame writer on a file descriptor opened before the candidate loads."""
+    """Append-only frame writer on a file descriptor opened before the candidate loads.
 
-    def __init__(self, path: str, nonce: str) -> None:
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        self._nonce = nonce
+    Only the timekeeper holds it (and the nonce, which it reads after the candidate's
+    process has split off): frames the candidate writes by path lack the nonce."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self.nonce = ""
 
     def send(self, frame: dict[str, Any]) -> None:
-        frame = dict(frame, nonce=self._nonce)
-        try:
-            line = wire.encode(frame)
-        except (wire.WireError, ValueError, OverflowError) as exc:
-            line = wire.encode(
-                {
-                    "t": frame.get("t"),
-                    "id": frame.get("id"),
-                    "ok": False,
-                    "error": f"OutputNotSerializable: {exc}",
-                    "t0": frame.get("t0"),
-                    "t1": frame.get("t1"),
-                    "nonce": self._nonce,
-                }
-            )
-        data = (line + "\n").encode("utf-8")
-        view = memoryview(data)
+        self._write(json.dumps(dict(frame, nonce=self.nonce), separators=(",", ":")).encode())
+
+    def send_output(self, case_id: str, output: bytes, t0: float, t1: float) -> None:
+        """A case frame around an output already encoded as one wire value: spliced, not
+        decoded again. The frame's own keys come after the output, so they are the ones a
+        JSON reader keeps whatever the output holds; a newline in it would split the frame
+        and is refused by the caller."""
+        tail = {"t": "case", "id": case_id, "ok": True, "t0": t0, "t1": t1, "nonce": self.nonce}
+        rest = json.dumps(tail, separators=(",", ":")).encode()
+        self._write(b'{"output":' + output + b"," + rest[1:])
+
+    def _write(self, line: bytes) -> None:
+        view = memoryview(line + b"\n")
         while view:
-            written = os.write(self._fd, view)
+            written = os.write(self.fd, view)
             view = view[written:]
 
 
@@ -90,13 +88,6 @@ def _load_module(name: str, path: str) -> types.ModuleType:
 
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
-
-
-def _iter_cases(path: str) -> Any:
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield wire.decode(line)
 
 
 class _SeedNumpyOnImport(importlib.abc.MetaPathFinder):
@@ -171,8 +162,66 @@ def _confine(spec: dict[str, Any]) -> None:
         os.setuid(int(user))
 
 
-def run_job(job: dict[str, Any]) -> int:
-    channel = Channel(job["output"], job["nonce"])
+def _prepare_call(job: dict[str, Any]) -> Any:
+    """Load what the mode needs and return the function that runs one case's input."""
+    mode = job["mode"]
+    candidate_path = os.path.abspath(job["candidate"])
+    if mode == "peer":
+        problem_dir = os.path.abspath(job["problem_dir"])
+        sys.path.insert(0, problem_dir)
+        os.chdir(problem_dir)
+        evaluator = _load_module("evaluator", os.path.join(problem_dir, "evaluator.py"))
+        return lambda _inp: evaluator.evaluate(candidate_path)
+    if mode == "cuda":
+        from evaluators.cuda.session import KernelSession
+
+        return KernelSession(candidate_path, os.path.abspath(job["kernel"])).run_case
+    candidate = _load_module("candidate", candidate_path)
+    if mode == "driver":
+        driver = _load_module("driver", job["driver"])
+        return lambda inp: driver.run(candidate, inp)
+    entry = getattr(candidate, job["entry"], None)
+    if not callable(entry):
+        raise AttributeError(f"candidate defines no function {job['entry']!r}")
+    return lambda inp: entry(**inp)
+
+
+def _failure(exc: BaseException) -> dict[str, Any]:
+    return {
+        "error": _error_text(exc),
+        "tb": _short_traceback(),
+        "memory": isinstance(exc, MemoryError),
+    }
+
+
+def load(job: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+    """Seed, then load the candidate: (the case function, None) or (None, the failure)."""
+    _seed_everything(int(job.get("seed", 0)))
+    try:
+        return _prepare_call(job), None
+    except BaseException as exc:
+        return None, _failure(exc)
+
+
+def run_case(call: Any, line: bytes) -> tuple[bool, bytes]:
+    """Run one case (a wire line holding its input): (True, the output as one wire value)
+    or (False, the failure as JSON)."""
+    try:
+        output = call(wire.decode(line)["input"])
+    except BaseException as exc:
+        return False, json.dumps(_failure(exc)).encode()
+    try:
+        return True, wire.encode(output).encode("utf-8")
+    except (wire.WireError, ValueError, OverflowError, RecursionError) as exc:
+        failure = {"error": f"OutputNotSerializable: {exc}"[:1000], "tb": "", "memory": False}
+        return False, json.dumps(failure).encode()
+
+
+def run_job(job: dict[str, Any], secrets: Any) -> int:
+    """``secrets`` is the rest of stdin (this evaluation's nonce, then the case inputs),
+    still unread: the candidate must never hold either."""
+    # Opened while still privileged: the channel's folder may be closed to the sandbox user.
+    channel = Channel(job["output"])
     if job.get("mode") == "cuda":
         # Import the CUDA kit (and CuPy) while still privileged: once confined to an
         # unprivileged uid, the interpreter's own library may be unreadable (under /root).
@@ -181,73 +230,16 @@ def run_job(job: dict[str, Any]) -> int:
         preload()
     if job.get("confine"):
         _confine(job["confine"])
-    channel.send({"t": "start", "mono": _monotonic(), "pid": os.getpid()})
-    _seed_everything(int(job.get("seed", 0)))
-    mode = job["mode"]
-    candidate_path = os.path.abspath(job["candidate"])
-    cases_path = os.path.abspath(job["cases"])
-    call: Any
-    try:
-        if mode == "peer":
-            problem_dir = os.path.abspath(job["problem_dir"])
-            sys.path.insert(0, problem_dir)
-            os.chdir(problem_dir)
-            evaluator = _load_module("evaluator", os.path.join(problem_dir, "evaluator.py"))
-            call = lambda _inp: evaluator.evaluate(candidate_path)  # noqa: E731
-        elif mode == "cuda":
-            from evaluators.cuda.session import KernelSession
-
-            call = KernelSession(candidate_path, os.path.abspath(job["kernel"])).run_case
-        else:
-            candidate = _load_module("candidate", candidate_path)
-            if mode == "driver":
-                driver = _load_module("driver", job["driver"])
-                call = lambda inp: driver.run(candidate, inp)  # noqa: E731
-            else:
-                entry = getattr(candidate, job["entry"], None)
-                if not callable(entry):
-                    raise AttributeError(f"candidate defines no function {job['entry']!r}")
-                call = lambda inp: entry(**inp)  # noqa: E731
-    except BaseException as exc:
-        channel.send(
-            {
-                "t": "load_error",
-                "error": _error_text(exc),
-                "tb": _short_traceback(),
-                "memory": isinstance(exc, MemoryError),
-            }
-        )
-        return 0
-
-    for case in _iter_cases(cases_path):
-        case_id = case["id"]
-        t0 = _monotonic()
-        try:
-            output = call(case["input"])
-        except BaseException as exc:
-            t1 = _monotonic()
-            channel.send(
-                {
-                    "t": "case",
-                    "id": case_id,
-                    "ok": False,
-                    "error": _error_text(exc),
-                    "tb": _short_traceback(),
-                    "memory": isinstance(exc, MemoryError),
-                    "t0": t0,
-                    "t1": t1,
-                }
-            )
-            continue
-        t1 = _monotonic()
-        channel.send({"t": "case", "id": case_id, "ok": True, "output": output, "t0": t0, "t1": t1})
-    channel.send({"t": "end", "mono": _monotonic()})
-    return 0
+    if job["mode"] == "cuda":
+        # The candidate is device code: no candidate code runs on this CPU to patch the
+        # clock or read the inputs, so the cases run here.
+        return timekeeper.run_inline(job, channel, secrets, load, run_case)
+    return timekeeper.run_split(job, channel, secrets, load, run_case)
 
 
 def main() -> int:
-    job = json.loads(sys.stdin.read())
-    return run_job(job)
+    job = json.loads(timekeeper.read_line(0))
+    return run_job(job, timekeeper.Stdin(0))
 
 
 if __name__ == "__main__":

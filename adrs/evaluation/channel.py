@@ -43,6 +43,9 @@ class ChannelReport:
     load_memory: bool = False
     cases: list[CaseFrame] = field(default_factory=list)
     tampering: list[str] = field(default_factory=list)
+    # How the candidate's process ended when it ended on its own before the harness was
+    # done (exit code, or minus a signal), as the harness's timekeeper saw it.
+    candidate_exit: int | None = None
 
 
 def _number(value: Any) -> float | None:
@@ -95,6 +98,12 @@ def parse_channel(
             report.load_memory = bool(frame.get("memory"))
         elif kind == "end":
             report.ended = True
+        elif kind == "exit":
+            code = frame.get("code")
+            if isinstance(code, int) and not isinstance(code, bool):
+                report.candidate_exit = code
+        elif kind == "tampered":
+            tamper(f"harness: {str(frame.get('reason', ''))[:200]}")
         elif kind == "case":
             cid = frame.get("id")
             if next_index >= len(expected_ids) or cid != expected_ids[next_index]:

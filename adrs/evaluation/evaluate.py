@@ -88,7 +88,9 @@ def _signal_name(code: int) -> str:
 def judge(result: SandboxResult, report: ChannelReport, expected: int) -> tuple[Status, str] | None:
     """Status and reason for a run that failed, or None when every case produced output."""
     limits = result.applied
-    code = result.exit_code
+    # The candidate runs in a process of its own under the harness; how that one ended is
+    # what says what it did (a CPU or file-size limit's signal, its exit code).
+    code = report.candidate_exit if report.candidate_exit is not None else result.exit_code
     if report.tampering:
         return Status.TAMPERED, "; ".join(report.tampering[:3])
     if result.timed_out:
@@ -155,16 +157,11 @@ def build_job(
     """The sandbox job for one stage: candidate, public case inputs, harness job document."""
     candidate = CANDIDATE_NAMES[problem.spec.language]
     lines = [wire.encode({"id": c["id"], "input": c["input"]}) for c in cases]
-    files: dict[str, bytes] = {
-        candidate: source.encode("utf-8"),
-        "cases.jsonl": ("\n".join(lines) + "\n").encode("utf-8"),
-    }
+    files: dict[str, bytes] = {candidate: source.encode("utf-8")}
     document: dict[str, Any] = {
         "mode": problem.mode,
         "candidate": candidate,
         "entry": problem.spec.entry,
-        "cases": "cases.jsonl",
-        "nonce": nonce,
         "seed": problem.spec.case_seed,
         "language": problem.spec.language,
     }
@@ -187,6 +184,7 @@ def build_job(
         image=problem.spec.sandbox.image,
         gpu=problem.spec.sandbox.gpu,
         hidden=hidden_paths(problem),
+        secret_input="\n".join([nonce, *lines, ""]).encode("utf-8"),
     )
 
 

@@ -6,6 +6,7 @@ output channel and the trusted verifier scores it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ class SandboxJob:
     image: str = "adrs-python:latest"
     gpu: bool = False
     hidden: tuple[Path, ...] = ()  # host paths the candidate must not see (verifier, data)
+    # Read by the harness's timekeeper from stdin after the job document, once the
+    # candidate's process has split off: this evaluation's nonce, then the case inputs.
+    # Never a file, so the candidate can neither forge frames nor see inputs early.
+    secret_input: bytes = b""
+
+    def stdin(self, document: Mapping[str, Any]) -> bytes:
+        """What the harness reads on stdin: ``document`` on one line, then the secrets."""
+        return json.dumps(dict(document)).encode() + b"\n" + self.secret_input
 
 
 @dataclass

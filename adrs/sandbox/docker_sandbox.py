@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import random
 import secrets
 import signal
@@ -151,7 +150,7 @@ class DockerSandbox:
         cid = slot.container_id
         applied = dict(slot.applied)
         keep = int(applied["log_bytes"])
-        document = json.dumps(dict(job.job, output=OUTPUT_NAME)).encode()
+        document = job.stdin(dict(job.job, output=OUTPUT_NAME))
         try:
             raw = api.attach_socket(cid, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
         except DOCKER_FAULTS as exc:

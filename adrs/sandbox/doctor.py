@@ -154,15 +154,9 @@ def _trial(report: DoctorReport, problem: Problem | None) -> None:
 
     needs = problem.spec.sandbox if problem is not None else SandboxNeeds()
     job = SandboxJob(
-        files={"candidate.py": b"def main():\n    return 0\n", "cases.jsonl": b""},
-        job={
-            "mode": "function",
-            "candidate": "candidate.py",
-            "entry": "main",
-            "cases": "cases.jsonl",
-            "nonce": "doctor",
-            "seed": 0,
-        },
+        files={"candidate.py": b"def main():\n    return 0\n"},
+        job={"mode": "function", "candidate": "candidate.py", "entry": "main", "seed": 0},
+        secret_input=b"doctor\n",
         limits=Limits(timeout_s=30, memory_mb=256, processes=16),
         image=needs.image,
     )

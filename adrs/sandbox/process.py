@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import random
 import shutil
@@ -217,7 +216,7 @@ class ProcessSandbox:
                 # so an address-space limit makes every CUDA call fail: GPU jobs run
                 # without one (the memory limit is then not enforced by this backend).
                 del confine["rlimits"]["as"]
-            document = dict(job.job, output=OUTPUT_NAME, confine=confine)
+            document = job.stdin(dict(job.job, output=OUTPUT_NAME, confine=confine))
             env = {
                 "PATH": "/usr/local/bin:/usr/bin:/bin",
                 "HOME": str(workdir / "scratch"),
@@ -276,7 +275,7 @@ class ProcessSandbox:
         argv: list[str],
         env: dict[str, str],
         workdir: Path,
-        document: dict[str, Any],
+        document: bytes,  # the harness's whole stdin
         applied: dict[str, Any],
         marker: str,
         namespaced: bool,
@@ -303,7 +302,7 @@ class ProcessSandbox:
         self,
         proc: subprocess.Popen[bytes],
         workdir: Path,
-        document: dict[str, Any],
+        document: bytes,
         applied: dict[str, Any],
         marker: str,
         namespaced: bool,
@@ -326,7 +325,7 @@ class ProcessSandbox:
             t.start()
         assert proc.stdin is not None
         with contextlib.suppress(BrokenPipeError, OSError):
-            proc.stdin.write(json.dumps(document).encode())
+            proc.stdin.write(document)
             proc.stdin.close()
         timed_out = False
         try:

@@ -117,8 +117,10 @@ def test_attack_is_contained(
         assert CANARY_KEY not in logs and "VAULT_SECRET" not in logs
     if attack.name == "find_verifier":
         assert "not found" in final.stdout
-    if attack.name == "timer_patch":
+    if attack.name in ("timer_patch", "timer_patch_harness"):
         assert [c["elapsed_s"] >= 0.29 for c in final.cases] == [True, True, True]
+    if attack.name == "read_inputs_early":
+        assert "inputs: not found" in final.stdout, final.stdout
     if attack.name in MARKERS:
         assert "running" in final.stdout, "control: the lingering process did start"
         deadline = time.monotonic() + 2

@@ -53,3 +53,16 @@ def test_cut_off_last_line_is_ignored_not_tampering() -> None:
 
 def test_garbage_line_is_tampering() -> None:
     assert parse(frames({"t": "start"}) + b"\x00\xffgarbage\n").tampering
+
+
+def test_the_timekeepers_word_on_the_candidates_end_and_on_tampering_is_kept() -> None:
+    r = parse(frames({"t": "start"}, {"t": "exit", "code": -24}))
+    assert r.candidate_exit == -24 and not r.tampering
+    r = parse(frames({"t": "start"}, {"t": "tampered", "reason": "case a: answered early"}))
+    assert r.tampering == ["harness: case a: answered early"]
+
+
+def test_an_exit_frame_without_the_nonce_changes_nothing() -> None:
+    forged = (wire.encode({"t": "exit", "code": 0, "nonce": "guess"}) + "\n").encode()
+    r = parse(frames({"t": "start"}) + forged)
+    assert r.candidate_exit is None and "nonce" in r.tampering[0]
