@@ -1,4 +1,5 @@
-"""Whether the docker backend can serve a problem here: an engine answers, the image exists."""
+"""Whether the docker backend can serve a problem here: an engine answers, the image
+exists, and for a GPU problem the engine can hand GPUs to containers."""
 
 from __future__ import annotations
 
@@ -21,4 +22,6 @@ def docker_probe(problem: Problem | None) -> str | None:
     if not present:
         target = str(problem.root) if problem is not None else "PROBLEM_DIR"
         return f"image {image} is not built (run 'adrs sandbox build {target}')"
+    if problem is not None and problem.spec.sandbox.gpu:
+        return engine.gpu_error()
     return None

@@ -94,6 +94,18 @@ def image_id(name: str) -> str | None:
     return str(info["Id"])
 
 
+def gpu_error() -> str | None:
+    """None when the engine can hand GPUs to containers (the NVIDIA runtime is installed),
+    else a one-line reason."""
+    try:
+        runtimes = client(PROBE_TIMEOUT_S).info().get("Runtimes") or {}
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        return f"cannot ask the Docker engine about GPUs ({_first_line(exc)})"
+    if "nvidia" not in runtimes:
+        return "the Docker engine has no NVIDIA runtime (nvidia-container-toolkit) for GPUs"
+    return None
+
+
 def engine_version() -> str:
     info = client(PROBE_TIMEOUT_S).version()
     return f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')})"

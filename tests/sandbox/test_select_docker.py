@@ -34,6 +34,27 @@ def test_auto_falls_back_to_process_and_names_the_missing_image(
     assert "image adrs-missing:none is not built (run 'adrs sandbox build" in why
 
 
+GPU_PROBLEM = TOY_TOML.format(timeout=5) + '[sandbox]\nimage = "adrs-python:latest"\ngpu = true\n'
+
+
+def test_auto_falls_back_to_process_for_gpus_when_the_engine_cannot_hand_them_out(
+    make_problem: Callable[..., Path],
+) -> None:
+    # This machine's engine has no NVIDIA runtime: a GPU problem must not be sent to it.
+    require_docker()
+    from adrs.sandbox import engine
+
+    if engine.gpu_error() is None:
+        pytest.skip("this Docker engine has the NVIDIA runtime")
+    name, why = choose_sandbox("auto", load_problem(make_problem(toml=GPU_PROBLEM)))
+    assert name == "process"
+    assert "no NVIDIA runtime" in why
+    assert choose_sandbox("auto", load_problem(make_problem(name="cpu"))) == (
+        "docker",
+        "auto: a Docker engine answers and the image exists",
+    )
+
+
 def test_requesting_docker_without_its_image_is_an_error(
     make_problem: Callable[..., Path],
 ) -> None:
